@@ -1,0 +1,20 @@
+"""scratchgen: generative modelling from scratch.
+
+A NumPy-only reverse-mode autodiff (``Tensor``, ``Function``, ``grad``), a
+small layer system (``sg.nn``), optimizers (``sg.optim``), and the methods of
+a lecture on generative modelling built on them: maximum likelihood
+(``sg.density``), Metropolis-Hastings (``sg.mcmc``), latent-variable models
+(``sg.latent``) and GANs (``sg.gan``).
+
+    >>> import scratchgen as sg
+    >>> x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+"""
+from scratchgen.autodiff import *  # noqa: F401,F403
+from scratchgen.autodiff import __all__ as _autodiff_all
+
+__version__ = "0.1.0"
+
+__all__ = list(_autodiff_all)

@@ -1,0 +1,1 @@
+"""scratchgen.coursework (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.datasets (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.density (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.gan (under construction)."""

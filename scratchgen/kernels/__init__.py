@@ -1,0 +1,1 @@
+"""scratchgen.kernels (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.latent (under construction)."""

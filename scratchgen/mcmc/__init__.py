@@ -1,0 +1,1 @@
+"""scratchgen.mcmc (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.nn (under construction)."""

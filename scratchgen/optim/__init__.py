@@ -1,0 +1,1 @@
+"""scratchgen.optim (under construction)."""

@@ -1,0 +1,1 @@
+"""scratchgen.viz (under construction)."""
