@@ -1,1 +1,41 @@
-"""scratchgen.datasets (under construction)."""
+"""scratchgen.datasets: small data sets and minibatches.
+
+* 2-D toy sets: ``ring``, ``grid`` (mode-collapse benchmarks of VEEGAN and
+  PacGAN) with ``ring_centers``, ``grid_centers``; ``moons``,
+  ``swiss_roll_2d``, ``gaussian_blobs``; ``with_outliers`` for anomaly detection.
+* Digits: ``load_digits`` (UCI 8x8 digits, CC BY 4.0), ``train_test_split``,
+  ``stacked_digits`` (1000-mode "stacked MNIST" at 8x8 scale).
+* Files: ``read_idx`` / ``write_idx`` for MNIST's IDX format.
+* ``DataLoader``: shuffled minibatches of arrays.
+"""
+from scratchgen.datasets.digits import Digits, load_digits, stacked_digits, train_test_split
+from scratchgen.datasets.idx import read_idx, write_idx
+from scratchgen.datasets.loader import DataLoader
+from scratchgen.datasets.toy2d import (
+    gaussian_blobs,
+    grid,
+    grid_centers,
+    moons,
+    ring,
+    ring_centers,
+    swiss_roll_2d,
+    with_outliers,
+)
+
+__all__ = [
+    "ring",
+    "grid",
+    "ring_centers",
+    "grid_centers",
+    "moons",
+    "swiss_roll_2d",
+    "gaussian_blobs",
+    "with_outliers",
+    "Digits",
+    "load_digits",
+    "train_test_split",
+    "stacked_digits",
+    "read_idx",
+    "write_idx",
+    "DataLoader",
+]
