@@ -18,3 +18,5 @@ from scratchgen.autodiff import __all__ as _autodiff_all
 __version__ = "0.1.0"
 
 __all__ = list(_autodiff_all)
+
+from scratchgen import testing  # noqa: E402

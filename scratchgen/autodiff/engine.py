@@ -1,0 +1,165 @@
+"""Reverse-mode differentiation over the recorded graph.
+
+Each Tensor made by a Function keeps the Function's ``Context`` (``_ctx``),
+which knows the input Tensors. Backpropagation visits the nodes in reverse
+topological order, so every node's gradient is complete (all its uses have
+contributed) before it is passed to its inputs.
+
+The topological sort is iterative: a recursive one, as in micrograd, fails
+on chains of a few thousand ops.
+"""
+import numpy as np
+
+from scratchgen.autodiff import mode
+from scratchgen.autodiff.function import check_backward_finite
+from scratchgen.autodiff.tensor import Tensor
+
+
+def topological_order(roots):
+    """Return the nodes that require grad reachable from ``roots``, each
+    after all nodes it depends on (inputs before outputs)."""
+    order, visited = [], set()
+    # BEGIN SOLUTION task=autodiff.topological_sort
+    stack = [(t, False) for t in roots if t.requires_grad]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        if node._ctx is not None:
+            for parent in node._ctx.inputs:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    # END SOLUTION
+    return order
+
+
+def _seed_gradients(outputs, grad_outputs):
+    seeds = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if grad_outputs is not None else None
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs; "
+                    f"output {i} has shape {out.shape}. Pass a gradient of "
+                    f"that shape, e.g. out.backward(sg.tensor(np.ones({out.shape})))")
+            g = Tensor(np.ones_like(out.data))
+        else:
+            g = g if isinstance(g, Tensor) else Tensor(np.asarray(g, dtype=out.dtype))
+            if g.shape != out.shape:
+                raise ValueError(
+                    f"grad_outputs[{i}] has shape {g.shape}, but output {i} "
+                    f"has shape {out.shape}")
+        seeds.append(g)
+    return seeds
+
+
+def backpropagate(outputs, grad_outputs, create_graph, targets=None):
+    """Propagate gradients from ``outputs`` through the graph.
+
+    When ``targets`` is None, leaf gradients accumulate into ``.grad`` (as
+    ``Tensor.backward``); otherwise the gradients of the ``targets`` Tensors
+    are returned as a dict keyed by ``id`` (as ``grad``).
+    """
+    outputs = [o for o in outputs]
+    for i, o in enumerate(outputs):
+        if not o.requires_grad:
+            raise RuntimeError(
+                f"output {i} does not require grad and has no graph: did you "
+                f"compute it under no_grad, or from tensors without "
+                f"requires_grad=True?")
+    seeds = _seed_gradients(outputs, grad_outputs)
+    target_ids = None if targets is None else {id(t) for t in targets}
+    grads = {}
+    with mode.set_grad_enabled(create_graph):
+        for o, g in zip(outputs, seeds):
+            _accumulate(grads, o, g)
+        for node in reversed(topological_order(outputs)):
+            g = grads.get(id(node))
+            if g is None:
+                continue
+            if node._ctx is None:
+                if target_ids is None:
+                    _accumulate_leaf(node, g)
+                continue
+            _run_backward(node._ctx, g, grads)
+            if target_ids is None or id(node) not in target_ids:
+                del grads[id(node)]  # free memory as we go
+    return grads
+
+
+def _run_backward(ctx, grad, grads):
+    input_grads = ctx.fn.backward(ctx, grad)
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(ctx.inputs):
+        raise RuntimeError(
+            f"{ctx.fn.__name__}.backward returned {len(input_grads)} "
+            f"gradients for {len(ctx.inputs)} inputs")
+    if mode._state["anomaly"]:
+        check_backward_finite(ctx, input_grads)
+    for parent, g in zip(ctx.inputs, input_grads):
+        if g is None or not parent.requires_grad:
+            continue
+        if g.shape != parent.shape:
+            raise RuntimeError(
+                f"{ctx.fn.__name__}.backward returned a gradient of shape "
+                f"{g.shape} for an input of shape {parent.shape}")
+        if g.dtype != parent.dtype:
+            g = g.astype(parent.dtype)
+        _accumulate(grads, parent, g)
+
+
+def _accumulate(grads, node, g):
+    previous = grads.get(id(node))
+    grads[id(node)] = g if previous is None else previous + g
+
+
+def _accumulate_leaf(leaf, g):
+    # As in PyTorch, gradients add up across backward calls until zeroed.
+    if mode.is_grad_enabled():
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
+        data = g.data
+        if not (data.flags.c_contiguous and data.flags.writeable):
+            data = np.array(data)  # broadcast views are read-only
+        leaf.grad = Tensor(data)
+    else:
+        leaf.grad = Tensor(leaf.grad.data + g.data)
+
+
+def grad(outputs, inputs, grad_outputs=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs`` (as ``torch.autograd.grad``).
+
+    outputs: a Tensor or a sequence of Tensors; inputs: a Tensor or sequence.
+    grad_outputs: the vector v of the vector-Jacobian product v^T J, one per
+    output (None for scalar outputs means 1). With ``create_graph=True`` the
+    returned gradients are themselves differentiable.
+    Returns a tuple with one Tensor (or None when unused and allowed) per input.
+    Does not touch ``.grad``.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is not None and not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise ValueError(
+                f"grad: inputs[{i}] must be a Tensor with requires_grad=True")
+    grads = backpropagate(outputs, grad_outputs, create_graph, targets=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = grads.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: inputs[{i}] (shape {t.shape}) was not used to compute "
+                f"the outputs; pass allow_unused=True to get None for it")
+        result.append(g)
+    return tuple(result)

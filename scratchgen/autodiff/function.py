@@ -1,0 +1,136 @@
+"""``Function``: the one way to add a differentiable operation.
+
+A Function has two static methods:
+
+    forward(ctx, *arrays, **options) -> ndarray
+        computes the result on plain NumPy arrays (or calls a kernel), and
+        saves what backward needs with ``ctx.save_for_backward(...)``;
+    backward(ctx, grad) -> tuple
+        receives dL/d(output) as a Tensor and returns dL/d(input) for each
+        array input (a Tensor, or None when that input needs no gradient).
+
+backward is written with Tensor operations. When the engine runs it with
+``create_graph=True`` those operations are recorded, so the gradient can be
+differentiated again (Hessian-vector products, gradient penalties). Without
+``create_graph`` the engine runs backward under ``no_grad`` and nothing is
+recorded.
+
+Example (the whole of multiplication)::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+"""
+import weakref
+
+import numpy as np
+
+from scratchgen.autodiff import mode
+
+
+class Context:
+    """What a Function's forward leaves for its backward.
+
+    ``save_for_backward(*arrays)`` accepts the forward's input arrays and its
+    output array; ``saved_tensors`` gives them back as the *Tensors* they
+    belong to, so that a backward written with Tensor ops stays connected to
+    the graph (needed for second derivatives). Any other array is saved as a
+    constant. Other values (axes, shapes, masks) are plain attributes.
+    """
+
+    def __init__(self):
+        self._saved = ()
+        self._resolved = ()
+        self.inputs = ()
+        self.needs_input_grad = ()
+        self.fn = None
+
+    def save_for_backward(self, *arrays):
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        return tuple(t() if isinstance(t, weakref.ref) else t
+                     for t in self._resolved)
+
+    def _resolve_saved(self, out_tensor):
+        # Map each saved array back to the Tensor that owns it (identity, not
+        # equality): an input, the output, or else a new constant.
+        resolved = []
+        for a in self._saved:
+            if a is None:
+                resolved.append(None)
+                continue
+            owner = None
+            for t in self.inputs:
+                if t.data is a:
+                    owner = t
+                    break
+            if owner is None and out_tensor is not None and out_tensor.data is a:
+                # A weak reference: the output owns this context, and a strong
+                # one would make a reference cycle that only the garbage
+                # collector frees. The output is alive whenever its backward runs.
+                owner = weakref.ref(out_tensor)
+            resolved.append(owner if owner is not None else Tensor(a))
+        self._resolved = tuple(resolved)
+
+
+class Function:
+    """Base class of differentiable operations; see the module docstring."""
+
+    @staticmethod
+    def forward(ctx, *arrays, **options):
+        raise NotImplementedError(
+            "Function subclasses must define forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError(
+            "Function subclasses must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run forward on the inputs' arrays and record the node if needed."""
+        tensors = tuple(as_tensor(x) for x in inputs)
+        ctx = Context()
+        ctx.inputs = tensors
+        data = cls.forward(ctx, *(t.data for t in tensors), **options)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        if mode._state["anomaly"]:
+            _check_finite(data, cls.__name__, "forward")
+        record = mode._state["grad_enabled"] and any(
+            t.requires_grad for t in tensors)
+        out = Tensor(data, requires_grad=record)
+        if record:
+            ctx.fn = cls
+            ctx.needs_input_grad = tuple(t.requires_grad for t in tensors)
+            out._ctx = ctx
+            ctx._resolve_saved(out)
+        return out
+
+
+def _check_finite(array, op_name, phase):
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise mode.AnomalyError(
+            f"detect_anomaly: {op_name}.{phase} produced NaN or inf "
+            f"(shape {array.shape}, {np.isnan(array).sum()} NaN, "
+            f"{np.isinf(array).sum()} inf)")
+
+
+def check_backward_finite(ctx, grads):
+    """Called by the engine under detect_anomaly after each backward."""
+    for g in grads:
+        if g is not None:
+            _check_finite(g.data, ctx.fn.__name__, "backward")
+
+
+# Imported last: tensor.py imports the ops, and the ops subclass Function.
+from scratchgen.autodiff.tensor import Tensor, as_tensor  # noqa: E402

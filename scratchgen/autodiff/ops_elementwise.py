@@ -1,0 +1,295 @@
+"""Elementwise Functions and their vector-Jacobian products.
+
+Every backward below is one short formula in Tensor operations, as in HIPS
+autograd's table of primitives. Binary ops broadcast like NumPy; their
+gradients are summed back to each input's shape in one place,
+``unbroadcast``.
+"""
+import numpy as np
+
+from scratchgen import kernels
+from scratchgen.autodiff.function import Function
+from scratchgen.autodiff.ops_shape import unbroadcast
+
+
+def _broadcast_error(op, a, b):
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"{op}: operands with shapes {a.shape} and {b.shape} cannot be "
+            f"broadcast together") from None
+
+
+# ------------------------------------------------------------- arithmetic
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.shape != b.shape:
+            _broadcast_error("add", a, b)
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION task=autodiff.backward_add
+        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(grad, ctx.shapes[1])
+        # END SOLUTION
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.shape != b.shape:
+            _broadcast_error("sub", a, b)
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(-grad, ctx.shapes[1])
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape != b.shape:
+            _broadcast_error("mul", a, b)
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # BEGIN SOLUTION task=autodiff.backward_mul
+        grad_a = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        # END SOLUTION
+        return grad_a, grad_b
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape != b.shape:
+            _broadcast_error("div", a, b)
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = unbroadcast(grad / b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = (unbroadcast(-grad * a / (b * b), b.shape)
+                  if ctx.needs_input_grad[1] else None)
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """a ** b; d/da = b a^(b-1), d/db = a^b log a (only asked for when b requires grad)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape != b.shape:
+            _broadcast_error("pow", a, b)
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
+        if ctx.needs_input_grad[1]:
+            grad_b = unbroadcast(grad * out * Log.apply(a), b.shape)
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class AsType(Function):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (AsType.apply(grad, dtype=ctx.dtype),)
+
+
+# ------------------------------------------------------------ unary math
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return (grad * out,)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return (grad / a,)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return (grad / (2 * out),)
+
+
+class Abs(Function):
+    """|a|; the subgradient 0 is used at a = 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.sign = np.sign(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.sign,)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return (grad * (1 - out * out),)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = kernels.sigmoid(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return (grad * out * (1 - out),)
+
+
+class Softplus(Function):
+    """log(1 + exp(a)), computed stably; its derivative is sigmoid(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return kernels.softplus(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return (grad * Sigmoid.apply(a),)
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mask = a > 0
+        return np.where(ctx.mask, a, 0).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION task=autodiff.backward_relu
+        return (grad * ctx.mask.astype(grad.dtype),)
+        # END SOLUTION
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, a, negative_slope):
+        ctx.slope = np.where(a > 0, 1.0, negative_slope).astype(a.dtype)
+        return a * ctx.slope
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.slope,)
+
+
+class Clip(Function):
+    """clip(a, lo, hi); the gradient passes where lo <= a <= hi."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        out = np.clip(a, lo, hi)
+        ctx.mask = (out == a).astype(a.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad * ctx.mask,)
+
+
+# ------------------------------------------------------- selection
+class Where(Function):
+    """where(cond, a, b): cond is a boolean array and gets no gradient."""
+
+    @staticmethod
+    def forward(ctx, a, b, condition):
+        ctx.condition = condition
+        ctx.shapes = (a.shape, b.shape)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = np.zeros((), dtype=grad.dtype)
+        grad_a = unbroadcast(Where.apply(grad, zero, condition=ctx.condition),
+                             ctx.shapes[0])
+        grad_b = unbroadcast(Where.apply(zero, grad, condition=ctx.condition),
+                             ctx.shapes[1])
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """max(a, b) elementwise; at ties the gradient is split equally (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape != b.shape:
+            _broadcast_error("maximum", a, b)
+        ctx.weight_a = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        ctx.shapes = (a.shape, b.shape)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (unbroadcast(grad * ctx.weight_a, ctx.shapes[0]),
+                unbroadcast(grad * (1 - ctx.weight_a), ctx.shapes[1]))

@@ -1,0 +1,18 @@
+"""scratchgen.testing: tools to test differentiable code.
+
+- ``gradcheck(fn, inputs)`` / ``gradgradcheck(fn, inputs)``: first- and
+  second-order finite-difference checks in float64;
+- ``strategies``: hypothesis strategies for shapes, broadcastable pairs and
+  well-conditioned float64 arrays.
+"""
+from scratchgen.testing.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "strategies"]
+
+
+def __getattr__(name):
+    # hypothesis is a test dependency: import the strategies only on demand.
+    if name == "strategies":
+        from scratchgen.testing import strategies
+        return strategies
+    raise AttributeError(f"module 'scratchgen.testing' has no attribute {name!r}")
