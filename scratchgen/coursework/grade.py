@@ -1,0 +1,198 @@
+"""Grade an assignment folder: run its task-tagged tests once and score each task.
+
+    >>> report = grade("hw1")                         # doctest: +SKIP
+    >>> print(report.format_table())                  # doctest: +SKIP
+
+The tests run in a subprocess, ``python -m pytest -m task tests`` in the
+folder, with the folder first on ``PYTHONPATH`` (so its package, not an
+installed scratchgen, is tested) and a small plugin that records the outcome
+of each test and the task markers it carries. One run serves all tasks; a
+task's tests failing, or a test module failing to import, costs only the
+tasks concerned.
+
+A task's status:
+
+* ``passed``: at least one of its tests ran and none failed; full points.
+* ``blocked``: its tests did not all pass and a task it depends on (among
+  the graded tasks) did not pass either; 0 points, ``blocked_by`` names it.
+* ``failed``: some of its tests failed (or none ran because a test module
+  did not import: ``error``), 0 points.
+* ``no tests``: no test carries its marker; 0 points (a teacher's problem,
+  not the student's: ``scratchgen assignment check`` finds these).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from scratchgen.coursework.make import ASSIGNMENT_JSON
+from scratchgen.coursework.tasks import Task, dependency_order, select_tasks
+
+__all__ = ["grade", "GradeReport", "TaskResult", "assignment_tasks"]
+
+_PLUGIN = Path(__file__).with_name("_grade_plugin.py")
+_PLUGIN_NAME = "_scratchgen_grade_plugin"
+
+
+@dataclass
+class TaskResult:
+    """The grade of one task."""
+
+    id: str
+    status: str
+    points: int
+    max_points: int
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    blocked_by: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GradeReport:
+    """Per-task results in dependency order, totals and what went wrong while collecting."""
+
+    results: list[TaskResult]
+    collection_errors: list[dict] = field(default_factory=list)
+    returncode: int | None = None
+    log: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_total(self) -> int:
+        return sum(r.max_points for r in self.results)
+
+    def by_id(self) -> dict[str, TaskResult]:
+        return {r.id: r for r in self.results}
+
+    def to_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "max_total": self.max_total,
+            "tasks": [asdict(r) for r in self.results],
+            "collection_errors": self.collection_errors,
+            "pytest_returncode": self.returncode,
+        }
+
+    def format_table(self) -> str:
+        width = max([len(r.id) for r in self.results] + [len("task")])
+        lines = [f"{'task':<{width}}  {'status':<8}  {'tests':>7}  {'points':>7}"]
+        for r in self.results:
+            ran = r.passed + r.failed
+            note = f"  (needs {', '.join(r.blocked_by)})" if r.blocked_by else ""
+            lines.append(
+                f"{r.id:<{width}}  {r.status:<8}  {f'{r.passed}/{ran}':>7}  "
+                f"{f'{r.points}/{r.max_points}':>7}{note}"
+            )
+        lines.append(f"{'total':<{width}}  {'':<8}  {'':>7}  {f'{self.total}/{self.max_total}':>7}")
+        for err in self.collection_errors:
+            lines.append(f"could not import {err['nodeid'] or 'the tests'}: {err['message'].strip().splitlines()[-1]}")
+        return "\n".join(lines)
+
+
+def assignment_tasks(
+    directory: str | os.PathLike,
+    tasks: Iterable[str] | None = None,
+    table: Mapping[str, Task] | None = None,
+) -> list[Task]:
+    """The tasks to grade in ``directory``, in dependency order.
+
+    From the folder's ``assignment.json`` when there is one (optionally
+    narrowed by the patterns ``tasks``), else ``tasks`` looked up in ``table``
+    (default: the library's TASKS).
+    """
+    meta = Path(directory) / ASSIGNMENT_JSON
+    if meta.is_file():
+        try:
+            rows = json.loads(meta.read_text(encoding="utf-8"))["tasks"]
+            known = [Task(r["id"], int(r["points"]), r["hint"], tuple(r["depends_on"]), int(r["order"])) for r in rows]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{meta}: not a valid assignment file ({exc})") from exc
+        return select_tasks(tasks, {t.id: t for t in known}) if tasks else dependency_order(known)
+    if tasks is None:
+        raise ValueError(f"directory: {str(directory)!r} has no {ASSIGNMENT_JSON}; say which tasks to grade")
+    return select_tasks(tasks, table)
+
+
+def _run_pytest(directory: Path, timeout: float) -> tuple[dict | None, int | None, str]:
+    """Run the tagged tests; return (plugin report or None, pytest exit code, output tail)."""
+    with tempfile.TemporaryDirectory(prefix="scratchgen-grade-") as tmp:
+        shutil.copy(_PLUGIN, Path(tmp) / f"{_PLUGIN_NAME}.py")
+        report_path = Path(tmp) / "report.json"
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([tmp, str(directory)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        env.update(SCRATCHGEN_GRADE_REPORT=str(report_path), PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+        cmd = [sys.executable, "-m", "pytest", "-m", "task", "-p", _PLUGIN_NAME,
+               "--continue-on-collection-errors", "-q", "tests"]
+        try:
+            proc = subprocess.run(cmd, cwd=directory, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            out = (exc.stdout or b"")
+            out = out.decode(errors="replace") if isinstance(out, bytes) else out
+            return None, None, f"pytest did not finish within {timeout} s\n{out[-4000:]}"
+        log = (proc.stdout + proc.stderr)[-8000:]
+        if not report_path.is_file():
+            return None, proc.returncode, log
+        return json.loads(report_path.read_text(encoding="utf-8")), proc.returncode, log
+
+
+def _score(tasks: list[Task], tests: Mapping[str, dict], import_errors: bool) -> list[TaskResult]:
+    counts = {t.id: {"passed": 0, "failed": 0, "skipped": 0} for t in tasks}
+    for entry in tests.values():
+        outcome = {"not run": "failed"}.get(entry["outcome"], entry["outcome"])
+        for task_id in entry["tasks"]:
+            if task_id in counts:
+                counts[task_id][outcome] += 1
+    status: dict[str, str] = {}
+    results = []
+    for t in tasks:  # dependency order: a dependency's status is known before its dependants'
+        c = counts[t.id]
+        blockers = [d for d in t.depends_on if d in status and status[d] != "passed"]
+        if c["passed"] > 0 and c["failed"] == 0:
+            status[t.id] = "passed"
+        elif blockers:
+            status[t.id] = "blocked"
+        elif c["passed"] + c["failed"] == 0:
+            status[t.id] = "error" if import_errors else "no tests"
+        else:
+            status[t.id] = "failed"
+        got = t.points if status[t.id] == "passed" else 0
+        blocked_by = blockers if status[t.id] == "blocked" else []
+        results.append(TaskResult(t.id, status[t.id], got, t.points, blocked_by=blocked_by, **c))
+    return results
+
+
+def grade(
+    directory: str | os.PathLike,
+    tasks: Iterable[str] | None = None,
+    *,
+    table: Mapping[str, Task] | None = None,
+    timeout: float = 900.0,
+) -> GradeReport:
+    """Run the tagged tests in ``directory`` and score each task (see the module docstring).
+
+    ``tasks``: ids or glob patterns to grade (default: those in the folder's
+    ``assignment.json``). ``timeout``: seconds for the whole test run; when
+    it is exceeded every task is reported ``error``.
+    """
+    directory = Path(directory).resolve()
+    if not (directory / "tests").is_dir():
+        raise ValueError(f"directory: {str(directory)!r} has no tests/ folder; is it an assignment folder?")
+    selected = assignment_tasks(directory, tasks, table)
+    report, code, log = _run_pytest(directory, timeout)
+    if report is None:
+        results = [TaskResult(t.id, "error", 0, t.points) for t in selected]
+        return GradeReport(results, [{"nodeid": "", "message": log or "pytest produced no report"}], code, log)
+    errors = report["collection_errors"]
+    results = _score(selected, report["tests"], import_errors=bool(errors))
+    return GradeReport(results, errors, code, log)
