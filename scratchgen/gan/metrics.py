@@ -1,4 +1,7 @@
-"""Sample-based metrics for generative models, in plain NumPy.
+"""Sample-based metrics for generative models.
+
+NumPy, with the pairwise distances and log-sum-exp of ``scratchgen.kernels``
+(a Numba kernel, or its NumPy twin under ``SCRATCHGEN_KERNELS=numpy``).
 
 Mode collapse on mixtures of Gaussians (``mode_coverage``), as measured in
 PacGAN (Lin et al. 2018, "PacGAN: the power of two samples in generative
@@ -28,6 +31,8 @@ small problems only.
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from scratchgen.kernels import logsumexp_rows, pairwise_sq_distances
 
 __all__ = [
     "ModeCoverage",
@@ -100,18 +105,6 @@ def _as_points(x, name, dim=None):
     return x
 
 
-def _sq_distances(a, b):
-    """D[i, j] = ||a_i - b_j||^2 for a (n, d), b (m, d) -> (n, m).
-
-    Uses ||a||^2 + ||b||^2 - 2 a.b (one matrix product, fast) and clips the
-    tiny negative values that rounding can give. Its absolute error is about
-    1e-16 * (||a||^2 + ||b||^2), far below the squared bandwidths and mode
-    widths that the metrics compare with.
-    """
-    d2 = np.sum(a * a, axis=1)[:, None] + np.sum(b * b, axis=1)[None, :] - 2.0 * (a @ b.T)
-    return np.maximum(d2, 0.0)
-
-
 def _row_blocks(n_rows, n_cols):
     """Slices of rows so that each block has at most ~_BLOCK_ELEMENTS entries."""
     step = max(1, _BLOCK_ELEMENTS // max(1, n_cols))
@@ -158,7 +151,7 @@ def mode_coverage(samples, centers, std, threshold=3.0):
     # BEGIN SOLUTION task=gan.mode_coverage
     for rows in _row_blocks(n, k):
         # Distance to every mode in units of that mode's std, then the nearest.
-        scaled = np.sqrt(_sq_distances(samples[rows], centers)) / stds[None, :]
+        scaled = np.sqrt(pairwise_sq_distances(samples[rows], centers)) / stds[None, :]
         nearest = np.argmin(scaled, axis=1)
         high_quality = scaled[np.arange(len(nearest)), nearest] < threshold
         assignments[rows] = np.where(high_quality, nearest, -1)
@@ -231,7 +224,8 @@ def parzen_log_density(samples, X, sigma):
     log p_hat(x) = logsumexp_i(-||x - s_i||^2 / (2 sigma^2)) - log N - (d/2) log(2 pi sigma^2)
 
     samples (N, d), X (M, d) -> (M,). Computed in blocks of rows of ``X``
-    with a max-shifted log-sum-exp, so no exp under- or overflows.
+    (bounded memory) with exact squared distances and a max-shifted
+    log-sum-exp (``scratchgen.kernels``), so no exp under- or overflows.
     """
     samples = _as_points(samples, "samples")
     X = _as_points(X, "X", dim=samples.shape[1])
@@ -243,10 +237,10 @@ def parzen_log_density(samples, X, sigma):
     # BEGIN SOLUTION task=gan.parzen
     log_norm = np.log(n) + 0.5 * d * np.log(2.0 * np.pi * sigma**2)
     for rows in _row_blocks(len(X), n):
-        exponents = -_sq_distances(X[rows], samples) / (2.0 * sigma**2)
-        top = exponents.max(axis=1, keepdims=True)
-        log_sum = top[:, 0] + np.log(np.exp(exponents - top).sum(axis=1))
-        out[rows] = log_sum - log_norm
+        exponents = -pairwise_sq_distances(X[rows], samples) / (2.0 * sigma**2)
+        # log sum_i exp(e_i) = max e + log sum_i exp(e_i - max e): no overflow,
+        # and the largest term is exp(0) = 1, so no underflow to log(0).
+        out[rows] = logsumexp_rows(exponents) - log_norm
     # END SOLUTION
     return out
 
@@ -258,6 +252,8 @@ def parzen_log_likelihood(samples, X_test, sigma):
     ``sigma`` on the generated ``samples`` (see ``parzen_log_density``).
     Returns a float (nats per test point).
     """
+    if np.ndim(X_test) == 2 and len(X_test) == 0:
+        raise ValueError("X_test must contain at least one point")
     return float(np.mean(parzen_log_density(samples, X_test, sigma)))
 
 
