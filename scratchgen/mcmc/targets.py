@@ -1,0 +1,113 @@
+"""Target densities for demos, tests and benchmarks, each in two forms.
+
+* the 8-Gaussian ring in 2-D: an equal-weight mixture of K isotropic normals
+  N(mu_k, std^2 I) with mu_k = radius (cos 2 pi k / K, sin 2 pi k / K):
+
+      log p(x) = logsumexp_k(-|x - mu_k|^2 / (2 std^2)) - log K - log(2 pi std^2)
+
+  Exact mean 0 and covariance (radius^2 / 2 + std^2) I (for K >= 3).
+* a Gaussian N(mean, covariance):
+
+      log p(x) = -|L^-1 (x - mean)|^2 / 2 - sum_i log L_ii - (d/2) log(2 pi),
+
+  L the lower Cholesky factor of the covariance.
+
+Each factory gives either a Numba function of one point, x (dim,) -> float
+(for the Numba engine; its ``py_func`` is the plain twin), or, with
+``vectorized=True``, a NumPy function of a batch, X (n, dim) -> (n,).
+"""
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["ring_log_prob", "ring_log_prob_vectorized", "make_ring_log_prob", "ring_means",
+           "ring_sample", "ring_covariance", "gaussian_log_prob"]
+
+RING_N_MODES = 8
+RING_RADIUS = 2.0
+RING_STD = 0.25
+
+
+def ring_means(n_modes=RING_N_MODES, radius=RING_RADIUS):
+    """(n_modes, 2) component means on a circle of the given radius."""
+    angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def ring_covariance(n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD):
+    """Exact covariance of the ring mixture, (radius^2 / 2 + std^2) I_2 (n_modes >= 3)."""
+    return (radius ** 2 / 2.0 + std ** 2) * np.eye(2)
+
+
+def ring_sample(n, rng, n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD):
+    """n exact draws from the ring mixture, (n, 2): pick a mode, add N(0, std^2 I)."""
+    rng = np.random.default_rng(rng)
+    modes = rng.integers(n_modes, size=n)
+    return ring_means(n_modes, radius)[modes] + std * rng.standard_normal((n, 2))
+
+
+def make_ring_log_prob(n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD, vectorized=False):
+    """log p of the ring mixture: Numba x (2,) -> float, or NumPy X (n, 2) -> (n,)."""
+    means = ring_means(n_modes, radius)
+    inv_two_var = 1.0 / (2.0 * std * std)
+    log_norm = math.log(n_modes) + math.log(2.0 * math.pi * std * std)
+
+    if vectorized:
+        def ring_log_prob_batch(x):
+            sq = np.sum((x[:, None, :] - means[None, :, :]) ** 2, axis=-1)  # (n, K)
+            e = -sq * inv_two_var
+            top = e.max(axis=1)
+            return top + np.log(np.exp(e - top[:, None]).sum(axis=1)) - log_norm
+        return ring_log_prob_batch
+
+    @numba.njit(cache=True)
+    def ring_log_prob_point(x):
+        # logsumexp over the modes, written as loops (no temporaries).
+        top = -np.inf
+        for k in range(means.shape[0]):
+            d0, d1 = x[0] - means[k, 0], x[1] - means[k, 1]
+            top = max(top, -(d0 * d0 + d1 * d1) * inv_two_var)
+        total = 0.0
+        for k in range(means.shape[0]):
+            d0, d1 = x[0] - means[k, 0], x[1] - means[k, 1]
+            total += np.exp(-(d0 * d0 + d1 * d1) * inv_two_var - top)
+        return top + np.log(total) - log_norm
+    return ring_log_prob_point
+
+
+ring_log_prob = make_ring_log_prob()
+ring_log_prob_vectorized = make_ring_log_prob(vectorized=True)
+
+
+def gaussian_log_prob(mean, covariance, vectorized=False):
+    """log N(x; mean, covariance): Numba x (dim,) -> float, or NumPy X (n, dim) -> (n,)."""
+    mean = np.ascontiguousarray(mean, dtype=np.float64)
+    covariance = np.asarray(covariance, dtype=np.float64)
+    dim = mean.shape[0]
+    if mean.ndim != 1 or covariance.shape != (dim, dim):
+        raise ValueError(f"gaussian_log_prob: mean must be (dim,) and covariance (dim, dim), got "
+                         f"{mean.shape} and {covariance.shape}")
+    lower = np.ascontiguousarray(np.linalg.cholesky(covariance))
+    log_norm = float(np.sum(np.log(np.diag(lower))) + 0.5 * dim * math.log(2.0 * math.pi))
+
+    if vectorized:
+        def gaussian_log_prob_batch(x):
+            # Solve L y = (x - mean)^T for all rows at once: |y|^2 is the Mahalanobis distance.
+            y = np.linalg.solve(lower, (x - mean).T)
+            return -0.5 * np.sum(y * y, axis=0) - log_norm
+        return gaussian_log_prob_batch
+
+    @numba.njit(cache=True)
+    def gaussian_log_prob_point(x):
+        # Forward substitution L y = x - mean, accumulating |y|^2.
+        y = np.empty(dim)
+        quad = 0.0
+        for i in range(dim):
+            acc = x[i] - mean[i]
+            for k in range(i):
+                acc -= lower[i, k] * y[k]
+            y[i] = acc / lower[i, i]
+            quad += y[i] * y[i]
+        return -0.5 * quad - log_norm
+    return gaussian_log_prob_point
