@@ -37,7 +37,7 @@ def _float_array(value, op, name):
     array = np.asarray(value)
     if array.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{op}: {name} must have dtype float32 or float64, got {array.dtype}")
-    return np.ascontiguousarray(array)
+    return np.asarray(array, order="C")  # (ascontiguousarray would turn 0-d into 1-d)
 
 
 def _like(value, reference, op, name, ref_name, cast=False):
@@ -57,7 +57,7 @@ def _like(value, reference, op, name, ref_name, cast=False):
     if array.shape != reference.shape:
         raise ValueError(f"{op}: {name} has shape {array.shape} but {ref_name} has shape "
                          f"{reference.shape}; they must match")
-    return np.ascontiguousarray(array)
+    return np.asarray(array, order="C")
 
 
 def _ndim(array, ndim, op, name):

@@ -94,7 +94,7 @@ def bias_act_backward(y, grad_y, activation, negative_slope):
         sigmoid:     y (1 - y)
     grad_pre = grad_y * act'(z), shape (n, d);  grad_b = sum over rows of grad_pre, shape (d,).
     """
-    # BEGIN SOLUTION task=kernels.bias_act_backward
+    # BEGIN SOLUTION task=kernels.bias_act_backward hint="write act'(z) through y for each activation; grad_b sums over rows"
     if activation == IDENTITY:
         grad_pre = grad_y.copy()
     elif activation == RELU:
@@ -122,7 +122,7 @@ def bce_with_logits(logits, targets):
         loss = softplus(l) - l t = max(l, 0) - l t + log1p(exp(-|l|)),
     which never overflows (same formula as torch.nn.BCEWithLogitsLoss).
     """
-    # BEGIN SOLUTION task=kernels.bce_with_logits
+    # BEGIN SOLUTION task=kernels.bce_with_logits hint="max(l, 0) - l t + log1p(exp(-|l|)): exp never sees a positive argument"
     loss = np.maximum(logits, 0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
     # END SOLUTION
     return loss
@@ -152,7 +152,7 @@ def sgd_step_(param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
     differ only in the sign of the weight-decay term; we follow the code.)
     momentum_buffer is not touched when momentum == 0.
     """
-    # BEGIN SOLUTION task=kernels.sgd_update
+    # BEGIN SOLUTION task=kernels.sgd_update hint="follow the docstring line by line; update momentum_buffer and param in place"
     g = -grad if maximize else grad
     if weight_decay != 0:
         g = g + weight_decay * param
@@ -186,7 +186,7 @@ def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1
     The bias corrections are Python floats (float64), as in PyTorch.
     max_exp_avg_sq is not touched unless amsgrad.
     """
-    # BEGIN SOLUTION task=kernels.adam_update
+    # BEGIN SOLUTION task=kernels.adam_update hint="update exp_avg, exp_avg_sq (and max_exp_avg_sq) and param in place; bias corrections use step"
     g = -grad if maximize else grad
     if weight_decay != 0:
         g = g + weight_decay * param
