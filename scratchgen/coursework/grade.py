@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from scratchgen.coursework.make import ASSIGNMENT_JSON
-from scratchgen.coursework.tasks import Task, dependency_order, select_tasks
+from scratchgen.coursework.tasks import TASKS, Task, dependency_order, select_tasks
 
 __all__ = ["grade", "GradeReport", "TaskResult", "assignment_tasks"]
 
@@ -107,21 +107,25 @@ def assignment_tasks(
 ) -> list[Task]:
     """The tasks to grade in ``directory``, in dependency order.
 
-    From the folder's ``assignment.json`` when there is one (optionally
-    narrowed by the patterns ``tasks``), else ``tasks`` looked up in ``table``
-    (default: the library's TASKS).
+    Without ``tasks``: the tasks in the folder's ``assignment.json``. With
+    ``tasks`` (ids or globs): those looked up in ``assignment.json`` and, for
+    tasks the assignment did not remove, in ``table`` (default: TASKS).
     """
     meta = Path(directory) / ASSIGNMENT_JSON
+    known: dict[str, Task] = {}
     if meta.is_file():
         try:
             rows = json.loads(meta.read_text(encoding="utf-8"))["tasks"]
-            known = [Task(r["id"], int(r["points"]), r["hint"], tuple(r["depends_on"]), int(r["order"])) for r in rows]
+            for r in rows:
+                known[r["id"]] = Task(r["id"], int(r["points"]), r["hint"], tuple(r["depends_on"]), int(r["order"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{meta}: not a valid assignment file ({exc})") from exc
-        return select_tasks(tasks, {t.id: t for t in known}) if tasks else dependency_order(known)
-    if tasks is None:
+        if tasks is None:
+            return dependency_order(known.values())
+    elif tasks is None:
         raise ValueError(f"directory: {str(directory)!r} has no {ASSIGNMENT_JSON}; say which tasks to grade")
-    return select_tasks(tasks, table)
+    # explicit patterns: the assignment's rows first, then the table for tasks it did not remove
+    return select_tasks(tasks, {**dict(TASKS if table is None else table), **known})
 
 
 def _run_pytest(directory: Path, timeout: float) -> tuple[dict | None, int | None, str]:

@@ -1,0 +1,131 @@
+"""Making and grading an assignment end to end, on the toy project of conftest.py.
+
+The grader runs pytest in a subprocess (about half a second per run).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from scratchgen.coursework import discover_markers, grade, make_assignment
+from scratchgen.coursework.grade import _score
+from scratchgen.coursework.tasks import Task
+
+
+def _make(toy_project, tmp_path, patterns, toy_table, name="hw"):
+    return make_assignment(patterns, tmp_path / name, toy_project, package="toypkg", table=toy_table)
+
+
+def test_make_copies_project_and_removes_every_selected_region(toy_project, tmp_path, toy_table):
+    out = _make(toy_project, tmp_path, ["toy.*"], toy_table)
+    for name in ["toypkg/__init__.py", "tests/test_arith.py", "lectures/lecture.py", "setup.cfg",
+                 "pyproject.toml", "README.md", "ASSIGNMENT.md", "assignment.json"]:
+        assert (out / name).is_file(), name
+    assert discover_markers(out / "toypkg") == {}
+    arith = (out / "toypkg" / "arith.py").read_text()
+    compile(arith, "arith.py", "exec")
+    assert "return a + b" not in arith and "return add(x, y)" not in arith
+    assert "raise NotImplementedError('Task toy.add: use the + operator')" in arith  # marker hint wins
+    assert "raise NotImplementedError('Task toy.double: call add')" in arith  # table hint
+    assert '"""Return a + b."""' in arith and "def double(x):" in arith and "    y = x\n" in arith
+    assert (out / "tests" / "test_arith.py").read_text() == (toy_project / "tests" / "test_arith.py").read_text()
+    # nothing left over from the build next to the assignment
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw", "toy"]
+
+    meta = json.loads((out / "assignment.json").read_text())
+    assert [(t["id"], t["points"], t["depends_on"]) for t in meta["tasks"]] == [
+        ("toy.add", 2, []), ("toy.double", 3, ["toy.add"])]
+    md = (out / "ASSIGNMENT.md").read_text()
+    assert "2 tasks, 5 points" in md
+    assert md.index("## 1. `toy.add` (2 points)") < md.index("## 2. `toy.double` (3 points)")
+    assert "- where: `toypkg/arith.py (double)`" in md
+    assert "- tests: `tests/test_arith.py`" in md
+    assert "Hint: call add" in md
+
+
+def test_make_refuses_a_non_empty_out_dir_and_unknown_tasks(toy_project, tmp_path, toy_table):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("")
+    with pytest.raises(ValueError, match="out_dir"):
+        _make(toy_project, tmp_path, ["toy.*"], toy_table, name="full")
+    with pytest.raises(ValueError, match="'toy.nope' matches no task"):
+        _make(toy_project, tmp_path, ["toy.nope"], toy_table, name="new")
+    with pytest.raises(ValueError, match="source_root"):
+        make_assignment(["toy.*"], tmp_path / "new", tmp_path / "toy" / "tests", package="toypkg", table=toy_table)
+    assert not (tmp_path / "new").exists()
+
+
+def test_removed_task_fails_untouched_task_passes(toy_project, tmp_path, toy_table):
+    out = _make(toy_project, tmp_path, ["toy.double"], toy_table)
+    assert [r.id for r in grade(out).results] == ["toy.double"]  # the assignment's tasks by default
+    report = grade(out, ["toy.*"], table=toy_table)
+    assert [(r.id, r.status, r.passed, r.failed, r.points, r.max_points) for r in report.results] == [
+        ("toy.add", "passed", 2, 0, 2, 2),  # toy.add was not selected: its solution is still there
+        ("toy.double", "failed", 0, 1, 0, 3),
+    ]
+    # the whole suite, untagged tests included: only the removed task's test fails
+    env = dict(os.environ, PYTHONPATH=str(out))
+    run = subprocess.run([sys.executable, "-m", "pytest"], cwd=out, capture_output=True, text=True, env=env)
+    assert "1 failed, 3 passed" in run.stdout, run.stdout + run.stderr
+
+
+def test_grade_all_removed_then_restored(toy_project, tmp_path, toy_table, toy_arith_source):
+    out = _make(toy_project, tmp_path, ["toy.*"], toy_table)
+    report = grade(out)
+    assert [(r.id, r.status, r.passed, r.failed, r.points, r.blocked_by) for r in report.results] == [
+        ("toy.add", "failed", 0, 2, 0, []),
+        ("toy.double", "blocked", 0, 1, 0, ["toy.add"]),  # its dependency failed
+    ]
+    assert (report.total, report.max_total) == (0, 5)
+    assert report.format_table().splitlines() == [
+        "task        status      tests   points",
+        "toy.add     failed        0/2      0/2",
+        "toy.double  blocked       0/1      0/3  (needs toy.add)",
+        "total                              0/5",
+    ]
+
+    # a student who did toy.add only: toy.double is now failed, not blocked
+    arith = out / "toypkg" / "arith.py"
+    arith.write_text(arith.read_text().replace(
+        "raise NotImplementedError('Task toy.add: use the + operator')", "return a + b"))
+    report = grade(out)
+    assert [(r.id, r.status, r.points) for r in report.results] == [("toy.add", "passed", 2), ("toy.double", "failed", 0)]
+
+    # putting the original file back makes every task pass
+    arith.write_text(toy_arith_source)
+    report = grade(out)
+    assert [(r.id, r.status, r.passed, r.failed, r.points) for r in report.results] == [
+        ("toy.add", "passed", 2, 0, 2), ("toy.double", "passed", 1, 0, 3)]
+    assert (report.total, report.max_total) == (5, 5)
+
+
+def test_grade_survives_a_package_that_does_not_import(toy_project, tmp_path, toy_table):
+    out = _make(toy_project, tmp_path, ["toy.*"], toy_table)
+    (out / "toypkg" / "arith.py").write_text("def add(a, b:\n")  # a student's syntax error
+    report = grade(out)
+    assert [(r.id, r.status, r.points) for r in report.results] == [("toy.add", "error", 0), ("toy.double", "blocked", 0)]
+    assert len(report.collection_errors) == 1 and "test_arith.py" in report.collection_errors[0]["nodeid"]
+    assert "could not import tests/test_arith.py" in report.format_table()
+
+
+def test_score_counts_outcomes_and_handles_tasks_without_tests():
+    tasks = [Task("m.a", 1, ""), Task("m.b", 2, "", ("m.a",)), Task("m.c", 3, "")]
+    tests = {
+        "t::1": {"tasks": ["m.a"], "outcome": "passed"},
+        "t::2": {"tasks": ["m.a", "m.b"], "outcome": "skipped"},
+        "t::3": {"tasks": ["m.b"], "outcome": "not run"},  # counted as a failure
+        "t::4": {"tasks": ["other.x"], "outcome": "failed"},  # not graded here
+    }
+    results = _score(tasks, tests, import_errors=False)
+    assert [(r.id, r.status, r.points, r.passed, r.failed, r.skipped) for r in results] == [
+        ("m.a", "passed", 1, 1, 0, 1), ("m.b", "failed", 0, 0, 1, 1), ("m.c", "no tests", 0, 0, 0, 0)]
+
+
+def test_grade_rejects_a_folder_without_tests(tmp_path):
+    with pytest.raises(ValueError, match="no tests/ folder"):
+        grade(tmp_path)
+    (tmp_path / "tests").mkdir()
+    with pytest.raises(ValueError, match="assignment.json"):
+        grade(tmp_path)
