@@ -38,6 +38,7 @@ def test_reads_big_endian_floats_and_ints_made_by_hand(tmp_path):
     np.testing.assert_array_equal(read_idx(tmp_path / "s.idx.gz"), [[-300, 7]])
 
 
+@pytest.mark.task("datasets.read_idx")
 @given(dtype=st.sampled_from(DTYPES), data=st.data(), gz=st.booleans())
 def test_write_then_read_round_trip(tmp_path_factory, dtype, data, gz):
     array = data.draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=4, max_side=4)))

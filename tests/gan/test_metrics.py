@@ -62,12 +62,14 @@ def test_nearest_mode_is_measured_in_units_of_each_modes_std():
     np.testing.assert_array_equal(r.counts, [1, 0])
 
 
+@pytest.mark.task("gan.mode_coverage")
 def test_no_high_quality_sample_gives_nan_kl_and_zero_coverage():
     r = mode_coverage(np.array([[50.0, 50.0]]), grid_centers(), 0.05)
     assert r.modes_captured == 0 and r.high_quality_fraction == 0.0
     assert math.isnan(r.reverse_kl)
 
 
+@pytest.mark.task("gan.mode_coverage")
 def test_mode_coverage_of_true_grid_samples_matches_the_chi_square_law():
     n = 20_000
     r = mode_coverage(grid(n, std=0.05, rng=0), grid_centers(), 0.05)
@@ -190,6 +192,7 @@ def test_parzen_with_all_samples_at_one_point_is_the_gaussian_log_density():
     assert parzen_log_likelihood(samples, X, sigma) == pytest.approx(exact.mean(), rel=1e-12)
 
 
+@pytest.mark.task("gan.parzen")
 def test_select_parzen_sigma_finds_the_maximum_likelihood_bandwidth():
     # With one sample point m, the mean log N(x; m, sigma^2 I) over validation x is
     # maximised at sigma^2 = mean ||x - m||^2 / d (the Gaussian MLE of the variance).
