@@ -21,3 +21,16 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the gradcheck-coverage meta-test last, and tell it whether this
+    is a full run (all of tests/, no -k or -m selection)."""
+    meta = [i for i in items if "zz_meta" in str(i.fspath)]
+    others = [i for i in items if "zz_meta" not in str(i.fspath)]
+    items[:] = others + meta
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    args = [os.path.abspath(a.split("::")[0]) for a in config.args]
+    config.scratchgen_full_run = (
+        args == [tests_dir] and not config.option.keyword
+        and not config.option.markexpr)

@@ -94,7 +94,13 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None):
 
 
 def _run_backward(ctx, grad, grads):
-    input_grads = ctx.fn.backward(ctx, grad)
+    try:
+        input_grads = ctx.fn.backward(ctx, grad)
+    except mode.AnomalyError as error:
+        # An op used inside this backward produced the NaN: name this one.
+        raise mode.AnomalyError(
+            f"detect_anomaly: {ctx.fn.__name__}.backward produced NaN or inf "
+            f"({error})") from None
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.inputs):

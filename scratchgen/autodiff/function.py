@@ -103,7 +103,10 @@ class Function:
         ctx.inputs = tensors
         data = cls.forward(ctx, *(t.data for t in tensors), **options)
         if not isinstance(data, np.ndarray):
-            data = np.asarray(data)
+            # NumPy returns scalars for 0-d results; keep what forward saved
+            # pointing at the array that becomes the output.
+            raw, data = data, np.asarray(data)
+            ctx._saved = tuple(data if s is raw else s for s in ctx._saved)
         if mode._state["anomaly"]:
             _check_finite(data, cls.__name__, "forward")
         record = mode._state["grad_enabled"] and any(

@@ -196,7 +196,7 @@ class Tanh(Function):
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
-        out = kernels.sigmoid(a)
+        out = kernels.sigmoid(a).reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
@@ -212,7 +212,7 @@ class Softplus(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return kernels.softplus(a)
+        return kernels.softplus(a).reshape(a.shape)
 
     @staticmethod
     def backward(ctx, grad):

@@ -13,6 +13,6 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "strategies"]
 def __getattr__(name):
     # hypothesis is a test dependency: import the strategies only on demand.
     if name == "strategies":
-        from scratchgen.testing import strategies
-        return strategies
+        import importlib
+        return importlib.import_module("scratchgen.testing.strategies")
     raise AttributeError(f"module 'scratchgen.testing' has no attribute {name!r}")
