@@ -56,15 +56,14 @@ _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 # --------------------------------------------------------------------------- encode
 def _encode(obj, arrays, where):
     """Return the manifest node of ``obj``; append its arrays to ``arrays``."""
-    # bool before int: bool is a subclass of int.
     if obj is None:
         return {"t": "none"}
-    if isinstance(obj, (bool, np.bool_)) and not isinstance(obj, np.ndarray):
-        if isinstance(obj, np.bool_):
-            return _encode_array(np.asarray(obj), arrays, "npscalar", where)
-        return {"t": "bool", "v": obj}
     if isinstance(obj, np.generic):
+        # NumPy scalars (np.float32(1.5), np.bool_(True), ...) keep their dtype.
         return _encode_array(np.asarray(obj), arrays, "npscalar", where)
+    # bool before int: bool is a subclass of int.
+    if isinstance(obj, bool):
+        return {"t": "bool", "v": obj}
     if isinstance(obj, numbers.Integral):
         return {"t": "int", "v": str(int(obj))}
     if isinstance(obj, float):
@@ -122,7 +121,7 @@ def save(obj, path):
     try:
         with os.fdopen(fd, "wb") as f:
             # A file object, not a name: np.savez would append ".npz" to a name.
-            np.savez(f, allow_pickle=False, **members)
+            np.savez(f, **members)  # object arrays were refused by _encode
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

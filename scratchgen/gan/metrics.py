@@ -111,6 +111,14 @@ def _row_blocks(n_rows, n_cols):
     return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
 
 
+def _per_mode_std(std, k):
+    """``std`` as an array (k,) of finite numbers > 0 (a number is repeated)."""
+    stds = np.asarray(std, dtype=np.float64)
+    if stds.ndim > 1 or stds.size not in (1, k) or not np.all(np.isfinite(stds)) or np.any(stds <= 0):
+        raise ValueError(f"std must be a number > 0 or {k} numbers > 0, got {std!r}")
+    return np.broadcast_to(stds, (k,))
+
+
 def reverse_kl_to_uniform(counts):
     """KL(p || uniform) = sum_{k: p_k > 0} p_k log(p_k K), p = counts / sum(counts).
 
@@ -142,10 +150,7 @@ def mode_coverage(samples, centers, std, threshold=3.0):
     """
     centers = _as_points(centers, "centers")
     samples = _as_points(samples, "samples", dim=centers.shape[1])
-    stds = np.broadcast_to(np.asarray(std, dtype=np.float64), (len(centers),)) \
-        if np.ndim(std) <= 1 and np.size(std) in (1, len(centers)) else None
-    if stds is None or not np.all(np.isfinite(stds)) or np.any(stds <= 0):
-        raise ValueError(f"std must be a number > 0 or {len(centers)} numbers > 0, got {std!r}")
+    stds = _per_mode_std(std, len(centers))
     n, k = len(samples), len(centers)
     assignments = np.full(n, -1, dtype=np.int64)
     # BEGIN SOLUTION task=gan.mode_coverage
