@@ -158,30 +158,25 @@ def load(path):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
+    # Open the file ourselves so that it is closed even when numpy fails half way.
     with open(path, "rb") as f:
         head = f.read(4)
-    if head[:2] != b"PK":
-        # An .npz is a zip archive; anything else (text, .npy, pickle) is foreign.
-        raise ValueError(
-            f"load: {path} is not a valid scratchgen checkpoint: not an .npz (zip) "
-            f"archive, it starts with bytes {head!r}"
-        )
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if MANIFEST_KEY not in archive.files:
-                raise ValueError(
-                    f"it is an .npz without a '{MANIFEST_KEY}' entry "
-                    "(not written by scratchgen.save)"
-                )
-            manifest = _read_manifest(archive[MANIFEST_KEY])
-            arrays = [archive[f"arr_{i}"] for i in range(manifest["n_arrays"])]
-    except ValueError as exc:
-        raise ValueError(f"load: {path} is not a valid scratchgen checkpoint: {exc}") from exc
-    except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, KeyError) as exc:
-        raise ValueError(
-            f"load: {path} is not a valid scratchgen checkpoint: truncated or corrupt "
-            f"({type(exc).__name__}: {exc})"
-        ) from exc
+        if head[:2] != b"PK":
+            # An .npz is a zip archive; anything else (text, .npy, pickle) is foreign.
+            raise ValueError(
+                f"load: {path} is not a valid scratchgen checkpoint: not an .npz (zip) "
+                f"archive, it starts with bytes {head!r}"
+            )
+        f.seek(0)
+        try:
+            manifest, arrays = _read_archive(f)
+        except ValueError as exc:
+            raise ValueError(f"load: {path} is not a valid scratchgen checkpoint: {exc}") from exc
+        except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, KeyError) as exc:
+            raise ValueError(
+                f"load: {path} is not a valid scratchgen checkpoint: truncated or corrupt "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
     try:
         return _decode(manifest["root"], arrays)
     except (KeyError, TypeError, IndexError, ValueError) as exc:
@@ -189,6 +184,18 @@ def load(path):
             f"load: {path} is not a valid scratchgen checkpoint: malformed manifest "
             f"({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def _read_archive(f):
+    """(manifest, arrays) from an open .npz file; every array is read now."""
+    with np.load(f, allow_pickle=False) as archive:
+        if MANIFEST_KEY not in archive.files:
+            raise ValueError(
+                f"it is an .npz without a '{MANIFEST_KEY}' entry (not written by scratchgen.save)"
+            )
+        manifest = _read_manifest(archive[MANIFEST_KEY])
+        arrays = [archive[f"arr_{i}"] for i in range(manifest["n_arrays"])]
+    return manifest, arrays
 
 
 def _read_manifest(raw):
