@@ -106,7 +106,7 @@ class Chains:
         return rhat(self._by_chain(discard))
 
     def ess(self, method="bulk", discard=0):
-        """Bulk or tail effective sample size per dimension, (dim,)."""
+        """Effective sample size per dimension, (dim,); method "bulk", "tail" or "mean"."""
         return ess(self._by_chain(discard), method=method)
 
     def summary(self, discard=0):

@@ -153,6 +153,10 @@ def _ess_bulk_2d(x):
     return _ess_2d(z_scale(split_chains(x)))
 
 
+def _ess_mean_2d(x):
+    return _ess_2d(split_chains(x))
+
+
 def _ess_tail_2d(x):
     q05, q95 = np.quantile(x, [0.05, 0.95])
     return min(_ess_2d(split_chains(x <= q05)), _ess_2d(split_chains(x <= q95)))
@@ -191,15 +195,17 @@ def rhat(x):
 def ess(x, method="bulk"):
     """Effective sample size (Vehtari et al. 2021; ArviZ ``ess``).
 
-    method : "bulk" (ESS of the rank-normalised split chains: for the mean and
-        the centre of the distribution) or "tail" (the smaller ESS of the 5%
-        and 95% quantile indicators).
+    method : "bulk" (ESS of the rank-normalised split chains: for the centre
+        of the distribution), "tail" (the smaller ESS of the 5% and 95%
+        quantile indicators) or "mean" (ESS of the split chains themselves,
+        no ranks: the one for the Monte-Carlo standard error of a mean,
+        sd / sqrt(ESS)).
     x : (n_chains, n_draws) -> float, or (n_chains, n_draws, dim) -> (dim,).
     NaN with fewer than 4 draws or non-finite draws.
     """
-    functions = {"bulk": _ess_bulk_2d, "tail": _ess_tail_2d}
+    functions = {"bulk": _ess_bulk_2d, "tail": _ess_tail_2d, "mean": _ess_mean_2d}
     if method not in functions:
-        raise ValueError(f"ess: method must be 'bulk' or 'tail', got {method!r}")
+        raise ValueError(f"ess: method must be 'bulk', 'tail' or 'mean', got {method!r}")
     x = _check_draws(x, "ess")
     if x.shape[1] < _MIN_DRAWS or not np.all(np.isfinite(x)):
         return _per_dimension(lambda a: np.nan, x)
