@@ -42,6 +42,6 @@ def check_fraction(value, name, *, open_right=True):
     """Check ``0 <= value < 1`` (or ``<= 1`` when ``open_right`` is False)."""
     value = check_nonnegative(value, name)
     if value > 1 or (open_right and value == 1):
-        bound = "< 1" if open_right else "<= 1"
-        raise ValueError(f"{name} must be in [0, 1) i.e. >= 0 and {bound}, got {value}")
+        interval = "[0, 1)" if open_right else "[0, 1]"
+        raise ValueError(f"{name} must be in {interval}, got {value}")
     return value

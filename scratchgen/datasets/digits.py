@@ -79,9 +79,9 @@ def train_test_split(X, y=None, test_size=0.2, seed=None, stratify=False):
     Returns ``X_train, X_test`` or ``X_train, X_test, y_train, y_test``.
     """
     X = np.asarray(X)
-    n = len(X)
-    if X.ndim == 0 or n < 2:
+    if X.ndim == 0 or len(X) < 2:
         raise ValueError(f"X must have at least 2 rows to split, got shape {X.shape}")
+    n = len(X)
     if y is not None:
         y = np.asarray(y)
         if len(y) != n:

@@ -153,9 +153,10 @@ def gaussian_blobs(n, centers=3, std=0.5, weights=None, rng=None, return_labels=
         if means.ndim != 2 or len(means) == 0:
             raise ValueError(f"centers must be an int or an array (K, d), got shape {means.shape}")
     k = len(means)
-    stds = np.broadcast_to(np.asarray(std, dtype=np.float64), (k,)) if np.ndim(std) <= 1 else None
-    if stds is None or stds.shape != (k,) or np.any(stds < 0):
+    stds = np.asarray(std, dtype=np.float64)
+    if stds.ndim > 1 or stds.size not in (1, k) or not np.all(np.isfinite(stds)) or np.any(stds < 0):
         raise ValueError(f"std must be a number >= 0 or {k} numbers >= 0, got {std!r}")
+    stds = np.broadcast_to(stds, (k,))
     if weights is None:
         w = np.full(k, 1.0 / k)
     else:

@@ -114,6 +114,7 @@ def test_with_outliers_replaces_the_stated_share_and_keeps_the_rest():
     (lambda: with_outliers(np.zeros(5), 0.1), ValueError),
     (lambda: with_outliers(np.zeros((5, 2)), 1.5), ValueError),
     (lambda: gaussian_blobs(5, [[0.0, 0.0]], weights=[0.5, 0.5]), ValueError),
+    (lambda: gaussian_blobs(5, [[0.0, 0.0], [1.0, 1.0]], std=[0.1, 0.2, 0.3]), ValueError),
 ])
 def test_bad_arguments_raise_clear_errors(call, error):
     with pytest.raises(error):
