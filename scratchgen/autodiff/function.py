@@ -98,25 +98,28 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays and record the node if needed."""
-        tensors = tuple(as_tensor(x) for x in inputs)
+        # This is the hot path of every op: plain loops, no generators.
+        tensors = [x if isinstance(x, Tensor) else as_tensor(x) for x in inputs]
         ctx = Context()
         ctx.inputs = tensors
-        data = cls.forward(ctx, *(t.data for t in tensors), **options)
-        if not isinstance(data, np.ndarray):
+        data = cls.forward(ctx, *[t.data for t in tensors], **options)
+        if type(data) is not np.ndarray:
             # NumPy returns scalars for 0-d results; keep what forward saved
             # pointing at the array that becomes the output.
             raw, data = data, np.asarray(data)
             ctx._saved = tuple(data if s is raw else s for s in ctx._saved)
         if mode._state["anomaly"]:
             _check_finite(data, cls.__name__, "forward")
-        record = mode._state["grad_enabled"] and any(
-            t.requires_grad for t in tensors)
-        out = Tensor(data, requires_grad=record)
-        if record:
-            ctx.fn = cls
-            ctx.needs_input_grad = tuple(t.requires_grad for t in tensors)
-            out._ctx = ctx
-            ctx._resolve_saved(out)
+        out = Tensor(data)
+        if mode._state["grad_enabled"]:
+            needs = [t.requires_grad for t in tensors]
+            if True in needs:
+                out.requires_grad = True
+                ctx.fn = cls
+                ctx.needs_input_grad = needs
+                out._ctx = ctx
+                if ctx._saved:
+                    ctx._resolve_saved(out)
         return out
 
 

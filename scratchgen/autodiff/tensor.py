@@ -42,8 +42,10 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _to_array(data, dtype)
-        if requires_grad and self.data.dtype.kind != "f":
+        if type(data) is not np.ndarray or dtype is not None:
+            data = _to_array(data, dtype)
+        self.data = data
+        if requires_grad and data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients; "
                 f"got dtype {self.data.dtype}")
