@@ -1,1 +1,33 @@
-"""scratchgen.nn (under construction)."""
+"""scratchgen.nn: modules, layers, losses and initialisation (``torch.nn`` names).
+
+* ``Module``, ``Parameter`` (module.py): parameters, buffers, children,
+  ``state_dict`` with PyTorch's keys and shapes;
+* layers: ``Linear``, ``Maxout``, ``Dropout``, ``Flatten`` (layers.py),
+  ``BatchNorm1d`` (batchnorm.py), ``Sequential``, ``MLP`` (containers.py);
+* activations: ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
+  ``Identity``;
+* losses: ``MSELoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
+  ``CrossEntropyLoss``, ``NLLLoss``, ``GaussianNLLLoss``;
+* ``scratchgen.nn.functional`` (the fused ``linear``, losses, ``dropout``)
+  and ``scratchgen.nn.init`` (Xavier, Kaiming).
+
+A model's ``state_dict()`` loads into the equivalent torch model::
+
+    torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+"""
+from scratchgen.nn import functional, init
+from scratchgen.nn.activations import (Identity, LeakyReLU, ReLU, Sigmoid, Softplus,
+                                       Tanh)
+from scratchgen.nn.batchnorm import BatchNorm1d
+from scratchgen.nn.containers import MLP, Sequential
+from scratchgen.nn.layers import Dropout, Flatten, Linear, Maxout
+from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
+                                  GaussianNLLLoss, MSELoss, NLLLoss)
+from scratchgen.nn.module import Module, Parameter
+
+__all__ = [
+    "Module", "Parameter", "Linear", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
+    "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
+    "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "NLLLoss", "GaussianNLLLoss", "functional", "init",
+]
