@@ -85,7 +85,11 @@ def _encode(obj, arrays, where):
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
         return {"t": kind, "items": [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
-    hint = " (save rng_state(rng) instead)" if isinstance(obj, np.random.Generator) else ""
+    hint = ""
+    if isinstance(obj, np.random.Generator):
+        hint = " (save rng_state(rng) instead)"
+    elif hasattr(obj, "numpy"):
+        hint = " (save its .numpy() array, or a module's state_dict())"
     raise TypeError(
         f"save: cannot store {where} of type {type(obj).__name__}{hint}; expected nested "
         "dict/list/tuple of numpy arrays, numbers, str, bool or None"

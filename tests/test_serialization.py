@@ -180,6 +180,15 @@ def test_unsupported_values_raise_type_error_and_write_nothing(tmp_path, obj):
     assert os.listdir(tmp_path) == []
 
 
+def test_tensor_like_values_get_a_hint():
+    class TensorLike:
+        def numpy(self):
+            return np.zeros(1)
+
+    with pytest.raises(TypeError, match=r"\.numpy\(\)"):
+        save({"w": TensorLike()}, "unused.npz")
+
+
 def test_rng_helpers_validate_their_input():
     with pytest.raises(TypeError):
         rng_state(np.random.RandomState(0))
