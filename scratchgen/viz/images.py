@@ -1,0 +1,72 @@
+"""Image grids: samples of a generative model on the 8x8 digits (or MNIST) at a glance."""
+from __future__ import annotations
+
+import numpy as np
+
+from scratchgen.viz._common import as_array, finish, new_figure
+
+__all__ = ["image_grid", "tile_images"]
+
+
+def tile_images(images: np.ndarray, nrows: int, ncols: int, pad: int = 1) -> np.ndarray:
+    """Tile ``images`` ``(n, h, w)`` into one ``(nrows*(h+pad)-pad, ncols*(w+pad)-pad)`` mosaic.
+
+    Image i goes to row ``i // ncols``, column ``i % ncols``; padding and empty
+    cells are NaN (drawn as background).
+    """
+    n, h, w = images.shape
+    mosaic = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), np.nan)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        mosaic[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = images[i]
+    return mosaic
+
+
+def image_grid(
+    images,
+    nrows: int,
+    ncols: int,
+    image_shape: tuple[int, int] = (8, 8),
+    *,
+    cmap: str = "gray_r",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    title: str | None = None,
+    cell_size: float = 0.6,
+    dpi: int = 100,
+    path=None,
+):
+    """A grid of grey-scale images.
+
+    ``images``: ``(n, h*w)`` flat rows (the digits' layout) or ``(n, h, w)``,
+    with ``n <= nrows * ncols`` (empty cells stay blank); ``image_shape`` is
+    ``(h, w)``. One colour scale for all images (``vmin``/``vmax``, default:
+    the data's range) so that samples can be compared. The figure is
+    ``ncols * cell_size`` by ``nrows * cell_size`` inches (plus the title).
+    """
+    for name, v in (("nrows", nrows), ("ncols", ncols)):
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name}: expected a positive int, got {v!r}")
+    if len(image_shape) != 2 or min(image_shape) < 1:
+        raise ValueError(f"image_shape: expected (height, width), got {image_shape!r}")
+    h, w = (int(s) for s in image_shape)
+    arr = as_array(images, "images")
+    if arr.ndim == 2 and arr.shape[1] == h * w:
+        arr = arr.reshape(len(arr), h, w)
+    if arr.ndim != 3 or arr.shape[1:] != (h, w) or len(arr) == 0:
+        raise ValueError(
+            f"images: expected shape (n, {h * w}) or (n, {h}, {w}) for image_shape={image_shape}, got {arr.shape}"
+        )
+    if len(arr) > nrows * ncols:
+        raise ValueError(f"images: {len(arr)} images do not fit a {nrows}x{ncols} grid")
+    mosaic = tile_images(arr, nrows, ncols)
+    fig = new_figure((ncols * cell_size, nrows * cell_size + (0.3 if title else 0.0)), dpi)
+    ax = fig.add_subplot()
+    lo = np.nanmin(arr) if vmin is None else vmin
+    hi = np.nanmax(arr) if vmax is None else vmax
+    ax.imshow(mosaic, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1.0, interpolation="nearest")
+    ax.set_facecolor("white")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize="small")
+    return finish(fig, path)
