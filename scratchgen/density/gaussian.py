@@ -49,7 +49,7 @@ class Gaussian:
     """
 
     def __init__(self, covariance_type="full", method="gradient", lr=0.05,
-                 max_iter=2000, tol=1e-7, optimizer="adam", rng=None):
+                 max_iter=2000, tol=1e-8, optimizer="adam", rng=None):
         self.covariance_type = check_choice(covariance_type, "covariance_type",
                                             COVARIANCE_TYPES)
         self.method = check_choice(method, "method", ("gradient", "closed_form"))

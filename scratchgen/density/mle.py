@@ -81,7 +81,7 @@ def _batches(n, batch_size, rng):
 
 
 def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
-            batch_size=None, tol=1e-6, rng=None, callback=None):
+            batch_size=None, tol=1e-6, patience=10, rng=None, callback=None):
     """Fit ``params`` by minimising -(1/n) sum_i log_prob_fn(x_i).
 
     log_prob_fn: Tensor (n, d) -> Tensor (n,) of log-densities, built from
@@ -94,8 +94,11 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
     max_iter: maximum number of iterations (epochs when ``batch_size`` is set).
     batch_size: None for full-batch gradients, else shuffled minibatches
         drawn with ``rng``.
-    tol: stop when |l_t - l_{t-1}| < tol, l_t the mean log-likelihood at
-        iteration t (full batch) or the mean over the epoch's minibatches.
+    tol, patience: stop when the last ``patience + 1`` values of l_t, the
+        mean log-likelihood at iteration t (full batch) or the mean over the
+        epoch's minibatches, lie within ``tol`` of each other. A window, not
+        one difference, because Adam's iterates oscillate around the optimum
+        and two consecutive values can agree at a turning point.
     callback: called as callback(iteration, mean_log_likelihood) after each
         iteration; returning True stops the fit.
     Returns an ``MLEResult``.
@@ -109,6 +112,7 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
         raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}")
     max_iter = check_int(max_iter, "max_iter")
     tol = check_positive(tol, "tol", allow_zero=True)
+    patience = check_int(patience, "patience")
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size")
     rng = as_generator(rng)
@@ -131,7 +135,8 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
                 f"to the data")
         if callback is not None and callback(iteration, history[-1]):
             break
-        if len(history) > 1 and abs(history[-1] - history[-2]) < tol:
+        window = history[-1 - patience:]
+        if len(history) > patience and max(window) - min(window) < tol:
             converged = True
             break
     with sg.no_grad():
