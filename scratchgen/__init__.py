@@ -14,9 +14,11 @@ a lecture on generative modelling built on them: maximum likelihood
 """
 from scratchgen.autodiff import *  # noqa: F401,F403
 from scratchgen.autodiff import __all__ as _autodiff_all
+from scratchgen.serialization import load, save
+
+from scratchgen import datasets, kernels, testing  # noqa: E402  (subpackages)
 
 __version__ = "0.1.0"
 
-__all__ = list(_autodiff_all)
-
-from scratchgen import testing  # noqa: E402
+__all__ = list(_autodiff_all) + [
+    "save", "load", "datasets", "kernels", "testing"]
