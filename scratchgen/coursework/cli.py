@@ -28,7 +28,7 @@ examples:
   scratchgen assignment list
   scratchgen assignment make --tasks 'autodiff.*' nn.linear_forward --out hw1
   scratchgen assignment grade hw1
-  scratchgen assignment grade student42/ --json > student42.json
+  scratchgen assignment grade student42/ --reference hw1 --json > student42.json
   scratchgen assignment check
 """
 
@@ -63,6 +63,9 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
                    help="grade only these (default: the tasks in DIR/assignment.json)")
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="time limit for the whole test run (default: 900)")
+    p.add_argument("--reference", metavar="HANDOUT", default=None,
+                   help="the folder that was handed out: take only the task files from DIR, "
+                        "tests and everything else from HANDOUT")
 
     p = sub.add_parser("check", help="check that markers, the TASKS table and tagged tests agree")
     p.add_argument("--source", metavar="ROOT", default=None, help="scratchgen checkout to check")
@@ -86,7 +89,7 @@ def _make(args) -> int:
 
 
 def _grade(args) -> int:
-    report = grade(args.dir, args.tasks, timeout=args.timeout)
+    report = grade(args.dir, args.tasks, timeout=args.timeout, reference=args.reference)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.format_table())
     return 0
 

@@ -176,20 +176,44 @@ def _score(tasks: list[Task], tests: Mapping[str, dict], import_errors: bool) ->
     return results
 
 
+def _with_reference(submission: Path, reference: Path, work: Path) -> Path:
+    """Copy the handout ``reference`` to ``work`` and put in only the submission's task files."""
+    meta = reference / ASSIGNMENT_JSON
+    if not meta.is_file():
+        raise ValueError(f"reference: {str(reference)!r} has no {ASSIGNMENT_JSON}; pass the folder that was handed out")
+    files = json.loads(meta.read_text(encoding="utf-8")).get("files", [])
+    shutil.copytree(reference, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+    for name in files:
+        if (submission / name).is_file():  # a missing file keeps the handout's NotImplementedError
+            shutil.copy2(submission / name, work / name)
+    return work
+
+
 def grade(
     directory: str | os.PathLike,
     tasks: Iterable[str] | None = None,
     *,
     table: Mapping[str, Task] | None = None,
     timeout: float = 900.0,
+    reference: str | os.PathLike | None = None,
 ) -> GradeReport:
     """Run the tagged tests in ``directory`` and score each task (see the module docstring).
 
     ``tasks``: ids or glob patterns to grade (default: those in the folder's
     ``assignment.json``). ``timeout``: seconds for the whole test run; when
-    it is exceeded every task is reported ``error``.
+    it is exceeded every task is reported ``error``. ``reference``: the
+    untouched folder that was handed out; then only the task files listed in
+    its ``assignment.json`` are taken from ``directory`` and everything else
+    (tests, points, the rest of the package) from ``reference``, so that
+    edited tests or helpers in a submission change nothing.
     """
     directory = Path(directory).resolve()
+    if reference is not None:
+        if not directory.is_dir():
+            raise ValueError(f"directory: {str(directory)!r} is not a folder")
+        with tempfile.TemporaryDirectory(prefix="scratchgen-submission-") as tmp:
+            work = _with_reference(directory, Path(reference).resolve(), Path(tmp) / "work")
+            return grade(work, tasks, table=table, timeout=timeout)
     if not (directory / "tests").is_dir():
         raise ValueError(f"directory: {str(directory)!r} has no tests/ folder; is it an assignment folder?")
     selected = assignment_tasks(directory, tasks, table)

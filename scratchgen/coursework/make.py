@@ -96,11 +96,11 @@ def _copy_tree(root: Path, dest: Path, package: str) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _strip_package(pkg_dir: Path, tasks: list[Task]) -> dict[str, list[str]]:
-    """Strip the selected regions in place; return task id -> ["file (function)", ...]."""
+def _strip_package(pkg_dir: Path, tasks: list[Task]) -> dict[str, list[dict]]:
+    """Strip the selected regions in place; return task id -> [{"file", "function", "hint"}, ...]."""
     ids = [t.id for t in tasks]
     hints = {t.id: t.hint for t in tasks}
-    where: dict[str, list[str]] = {}
+    where: dict[str, list[dict]] = {}
     for path in sorted(pkg_dir.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         if "SOLUTION" not in source:
@@ -111,7 +111,7 @@ def _strip_package(pkg_dir: Path, tasks: list[Task]) -> dict[str, list[str]]:
             continue
         for region in regions:
             func = _enclosing_function(source, region.begin_line + 1)
-            where.setdefault(region.task, []).append(f"{name} ({func})" if func else name)
+            where.setdefault(region.task, []).append({"file": name, "function": func, "hint": region.hint})
         path.write_text(strip_solutions(source, ids, hints=hints, filename=name), encoding="utf-8")
     missing = [t for t in ids if t not in where]
     if missing:
@@ -119,7 +119,7 @@ def _strip_package(pkg_dir: Path, tasks: list[Task]) -> dict[str, list[str]]:
     return where
 
 
-def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[str]], tests: Mapping[str, list[str]]) -> str:
+def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tests: Mapping[str, list[str]]) -> str:
     total = sum(t.points for t in tasks)
     lines = [
         "# Assignment",
@@ -140,20 +140,24 @@ def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[str]], test
         lines.append(f"| {i} | `{t.id}` | {t.points} | {deps} |")
     for i, t in enumerate(tasks, 1):
         lines += ["", f"## {i}. `{t.id}` ({t.points} points)", "", f"Hint: {t.hint}", ""]
-        lines += [f"- where: `{w}`" for w in where.get(t.id, [])]
+        for w in where.get(t.id, []):
+            extra = f" (hint: {w['hint']})" if w["hint"] and w["hint"] != t.hint else ""
+            lines.append(f"- where: `{w['file']}`, `{w['function']}`{extra}")
         lines += [f"- tests: `{f}`" for f in tests.get(t.id, [])]
         if t.depends_on:
             lines.append(f"- builds on: {', '.join(f'`{d}`' for d in t.depends_on)}")
     return "\n".join(lines) + "\n"
 
 
-def _assignment_json(tasks: list[Task], package: str, where: Mapping[str, list[str]]) -> str:
+def _assignment_json(tasks: list[Task], package: str, where: Mapping[str, list[dict]]) -> str:
+    files = sorted({w["file"] for ws in where.values() for w in ws})
     rows = [
         {"id": t.id, "points": t.points, "hint": t.hint, "depends_on": list(t.depends_on),
          "order": t.order, "where": where.get(t.id, [])}
         for t in tasks
     ]
-    return json.dumps({"format": 1, "package": package, "tasks": rows}, indent=2) + "\n"
+    meta = {"format": 1, "package": package, "files": files, "tasks": rows}
+    return json.dumps(meta, indent=2) + "\n"
 
 
 def make_assignment(

@@ -3,6 +3,7 @@
 The grader runs pytest in a subprocess (about half a second per run).
 """
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from scratchgen.coursework import discover_markers, grade, make_assignment
-from scratchgen.coursework.grade import _score
+from scratchgen.coursework.grade import _score, assignment_tasks
 from scratchgen.coursework.tasks import Task
 
 
@@ -40,7 +41,9 @@ def test_make_copies_project_and_removes_every_selected_region(toy_project, tmp_
     md = (out / "ASSIGNMENT.md").read_text()
     assert "2 tasks, 5 points" in md
     assert md.index("## 1. `toy.add` (2 points)") < md.index("## 2. `toy.double` (3 points)")
-    assert "- where: `toypkg/arith.py (double)`" in md
+    assert "- where: `toypkg/arith.py`, `double`\n" in md
+    assert "- where: `toypkg/arith.py`, `add` (hint: use the + operator)" in md
+    assert meta["files"] == ["toypkg/arith.py"]
     assert "- tests: `tests/test_arith.py`" in md
     assert "Hint: call add" in md
 
@@ -59,7 +62,7 @@ def test_make_refuses_a_non_empty_out_dir_and_unknown_tasks(toy_project, tmp_pat
 
 def test_removed_task_fails_untouched_task_passes(toy_project, tmp_path, toy_table):
     out = _make(toy_project, tmp_path, ["toy.double"], toy_table)
-    assert [r.id for r in grade(out).results] == ["toy.double"]  # the assignment's tasks by default
+    assert [t.id for t in assignment_tasks(out)] == ["toy.double"]  # what grade(out) grades by default
     report = grade(out, ["toy.*"], table=toy_table)
     assert [(r.id, r.status, r.passed, r.failed, r.points, r.max_points) for r in report.results] == [
         ("toy.add", "passed", 2, 0, 2, 2),  # toy.add was not selected: its solution is still there
@@ -129,3 +132,18 @@ def test_grade_rejects_a_folder_without_tests(tmp_path):
     (tmp_path / "tests").mkdir()
     with pytest.raises(ValueError, match="assignment.json"):
         grade(tmp_path)
+
+
+def test_grade_with_reference_ignores_edited_tests(toy_project, tmp_path, toy_table, toy_arith_source):
+    handout = _make(toy_project, tmp_path, ["toy.*"], toy_table, name="handout")
+    student = tmp_path / "student"
+    shutil.copytree(handout, student)
+    # the student solves toy.add only, and "fixes" the test of toy.double to always pass
+    (student / "toypkg" / "arith.py").write_text((handout / "toypkg" / "arith.py").read_text().replace(
+        "raise NotImplementedError('Task toy.add: use the + operator')", "return a + b"))
+    tests = student / "tests" / "test_arith.py"
+    tests.write_text(tests.read_text().replace("assert double(4) == 8", "assert True"))
+    assert [(r.id, r.status) for r in grade(student).results] == [("toy.add", "passed"), ("toy.double", "passed")]
+    report = grade(student, reference=handout)
+    assert [(r.id, r.status) for r in report.results] == [("toy.add", "passed"), ("toy.double", "failed")]
+    assert tests.read_text().count("assert True") == 1  # the submission itself is not modified
