@@ -1,0 +1,213 @@
+"""Helpers the commands share: option types, data loading, progress bars.
+
+Everything here validates *before* a run folder exists, and says what was
+wrong in one line (``UsageError``).
+"""
+import argparse
+import csv
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from scratchgen.commands.errors import UsageError
+
+__all__ = ["positive_int", "nonnegative_int", "positive_float", "int_list", "add_common_options",
+           "load_points", "TOY_DATASETS", "toy_dataset", "read_table", "progress_bar",
+           "show_progress", "formatter"]
+
+formatter = argparse.RawDescriptionHelpFormatter
+
+
+# ----------------------------------------------------------------- option types
+def positive_int(text):
+    """argparse type: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def nonnegative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
+
+
+def int_list(text):
+    """argparse type: comma-separated positive ints, e.g. ``128,64``."""
+    try:
+        values = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 128,64, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers >= 1 like 128,64, got {text!r}")
+    return values
+
+
+def add_common_options(parser, quick_help="a tiny smoke run (seconds), for tests"):
+    """--seed, --out, --quiet, --quick: every command has them."""
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="run folder to create (default: runs/<command>-<date>-<time>)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the run folder and errors; no progress bar")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+
+
+# ----------------------------------------------------------------- progress
+def show_progress(args):
+    """Progress bars only for a person watching: stderr is a terminal and not --quiet."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+def progress_bar(total, desc, enabled, initial=0):
+    """A tqdm bar on stderr (or an object with the same methods that does nothing)."""
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
+
+
+# ----------------------------------------------------------------- data
+def _toy(name):
+    from scratchgen import datasets as ds
+    return {
+        "ring": lambda n, rng: ds.ring(n, radius=2.0, std=0.1, rng=rng),
+        "grid": lambda n, rng: ds.grid(n, std=0.1, rng=rng),
+        "moons": lambda n, rng: ds.moons(n, noise=0.08, rng=rng),
+        "blobs": lambda n, rng: ds.gaussian_blobs(n, centers=3, std=0.5, rng=rng),
+        "swiss-roll": lambda n, rng: ds.swiss_roll_2d(n, noise=0.3, rng=rng),
+    }[name]
+
+
+TOY_DATASETS = ("ring", "grid", "moons", "blobs", "swiss-roll")
+BUILTIN_DATASETS = TOY_DATASETS + ("digits",)
+
+
+def toy_dataset(name, n, rng):
+    """n points of a built-in 2-D data set (float64 (n, 2))."""
+    if name not in TOY_DATASETS:
+        raise UsageError(f"unknown data set {name!r}; built-in 2-D sets: {', '.join(TOY_DATASETS)}")
+    return np.asarray(_toy(name)(n, rng), dtype=np.float64)
+
+
+def read_table(path):
+    """A numeric matrix (n, d) from a .csv/.txt (comma, optional header line) or .npy file.
+
+    Errors name the file, the line and what was found.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"data file {path} not found")
+    if path.is_dir():
+        raise UsageError(f"data file {path} is a folder, expected a .csv or .npy file")
+    if path.suffix.lower() == ".npy":
+        try:
+            X = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"cannot read {path} as a .npy array ({' '.join(str(exc).split())})") from None
+    else:
+        X = _read_csv(path)
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise UsageError(f"{path}: expected a 2-D table (n_samples, n_features), got shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number):
+        raise UsageError(f"{path}: expected numbers, got dtype {X.dtype}")
+    X = X.astype(np.float64)
+    if len(X) < 2:
+        raise UsageError(f"{path}: need at least 2 rows of data, got {len(X)}")
+    if not np.all(np.isfinite(X)):
+        bad = np.argwhere(~np.isfinite(X))[0]
+        raise UsageError(f"{path}: row {bad[0] + 1}, column {bad[1] + 1} is not a finite number")
+    return X
+
+
+def _read_csv(path):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a text CSV file (not UTF-8)") from None
+    if not rows:
+        raise UsageError(f"{path} is empty, expected comma-separated numbers")
+    start = 0
+    if not _is_numeric_row(rows[0]):
+        start = 1  # a header line of column names
+    data = []
+    width = None
+    for lineno, row in enumerate(rows[start:], start=start + 1):
+        try:
+            values = [float(c) for c in row]
+        except ValueError:
+            bad = next(c for c in row if not _is_float(c))
+            raise UsageError(f"{path}, line {lineno}: {bad.strip()!r} is not a number "
+                             "(expected comma-separated numbers)") from None
+        if width is None:
+            width = len(values)
+        elif len(values) != width:
+            raise UsageError(f"{path}, line {lineno}: {len(values)} columns, "
+                             f"expected {width} like the first data line")
+        data.append(values)
+    if not data:
+        raise UsageError(f"{path} has a header but no data lines")
+    return np.array(data)
+
+
+def _is_float(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _is_numeric_row(row):
+    return all(_is_float(c) for c in row)
+
+
+def load_points(source, n, rng):
+    """(X, name): a built-in data set name or a CSV/NPY path."""
+    if source in TOY_DATASETS:
+        return toy_dataset(source, n, rng), source
+    if source == "digits":
+        from scratchgen.datasets import load_digits
+        return load_digits().data.astype(np.float64), "digits"
+    if os.path.sep in source or Path(source).suffix or Path(source).exists():
+        return read_table(source), str(source)
+    raise UsageError(f"unknown data set {source!r}: not a file, and not one of the built-in "
+                     f"sets {', '.join(BUILTIN_DATASETS)}")

@@ -1,0 +1,16 @@
+"""``scratchgen evaluate``: (being written)."""
+from scratchgen.commands import common
+from scratchgen.commands.errors import UsageError
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub):
+    p = sub.add_parser("evaluate", help="(being written)", formatter_class=common.formatter)
+    common.add_common_options(p)
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args):
+    raise UsageError("'evaluate' is not implemented yet")
