@@ -73,16 +73,55 @@ def _table(rows: Iterable[Task]) -> dict[str, Task]:
 # fmt: off
 #: id -> Task. One line per task; keep it in sync with the markers in the code.
 TASKS: dict[str, Task] = _table([
-    # --- autodiff -------------------------------------------------------------
-    Task("autodiff.topological_sort", 3, "visit parents before children; iterate, do not recurse", (), 10),
-    Task("autodiff.backward_add", 1, "the gradient flows unchanged to both inputs (then unbroadcast)", (), 20),
-    Task("autodiff.backward_mul", 2, "use the product rule", (), 21),
-    Task("autodiff.backward_sum", 2, "broadcast the incoming gradient back over the summed axes", (), 22),
-    Task("autodiff.backward_matmul", 3, "dA = G @ B^T, dB = A^T @ G", (), 23),
-    Task("autodiff.backward_getitem", 2, "scatter-add the gradient into zeros of the input's shape", (), 24),
-    Task("autodiff.backward_relu", 1, "the gradient passes where the input is positive", (), 25),
-    # --- datasets -------------------------------------------------------------
-    Task("datasets.read_idx", 2, "magic number, big-endian dimensions, then the raw bytes", (), 900),
+    # --- autodiff: reverse mode -------------------------------------------------
+    Task("autodiff.topological_sort", 3, "depth-first with an explicit stack: a node goes after all its inputs; no recursion", (), 10),
+    Task("autodiff.backward_add", 1, "the gradient flows unchanged to both inputs; unbroadcast it to each input's shape", ("autodiff.topological_sort",), 11),
+    Task("autodiff.backward_mul", 2, "product rule: d(ab)/da = b, d(ab)/db = a; then unbroadcast", ("autodiff.topological_sort",), 12),
+    Task("autodiff.backward_sum", 2, "broadcast the incoming gradient back over the summed axes", ("autodiff.topological_sort",), 13),
+    Task("autodiff.backward_relu", 1, "the gradient passes where the input was positive, 0 elsewhere", ("autodiff.topological_sort",), 14),
+    Task("autodiff.backward_matmul", 3, "dA = G @ B^T and dB = A^T @ G; mind 1-D operands and batch broadcasting", ("autodiff.topological_sort",), 15),
+    Task("autodiff.backward_getitem", 2, "scatter-add the gradient into zeros of the input's shape (np.add.at: repeated indices add up)", ("autodiff.topological_sort",), 16),
+    # --- kernels: the NumPy twins -----------------------------------------------
+    Task("kernels.bias_act_backward", 2, "write act'(z) through y for each activation; grad_b sums over rows", (), 30),
+    Task("kernels.bce_with_logits", 2, "max(l, 0) - l t + log1p(exp(-|l|)): exp never sees a positive argument", (), 31),
+    Task("kernels.sgd_update", 2, "follow the docstring line by line; update momentum_buffer and param in place", (), 32),
+    Task("kernels.adam_update", 3, "update exp_avg, exp_avg_sq (and max_exp_avg_sq) and param in place; bias corrections use step", (), 33),
+    # --- nn: layers and losses --------------------------------------------------
+    Task("nn.linear_forward", 2, "y = act(x W^T + b) with W of shape (out_features, in_features)", (), 40),
+    Task("nn.linear_backward", 3, "grad_pre = grad * act'(z); dx = grad_pre W, dW = grad_pre^T x, db = sum of grad_pre over rows", ("nn.linear_forward", "autodiff.topological_sort"), 41),
+    Task("nn.cross_entropy", 2, "log-sum-exp of the shifted logits minus the logit of the true class; keep softmax for backward", (), 42),
+    Task("nn.batchnorm_forward", 2, "normalise with the batch mean and biased variance; update the running stats with the unbiased one", ("autodiff.topological_sort",), 43),
+    # --- optim -------------------------------------------------------------------
+    Task("optim.sgd_step", 2, "per parameter: keep the momentum buffer in self.state and call the in-place update", ("kernels.sgd_update",), 50),
+    Task("optim.adam_step", 2, "per parameter: lazily create step, exp_avg, exp_avg_sq in self.state, then the in-place update", ("kernels.adam_update",), 51),
+    # --- density: maximum likelihood --------------------------------------------
+    Task("density.gaussian_log_prob", 3, "with the precision Cholesky P: log N(x) = -d/2 log 2pi + log|det P| - |(x - mu)^T P|^2 / 2", (), 60),
+    Task("density.mixture_log_prob", 2, "logsumexp over components of log_softmax(logits) + component log-densities", ("density.gaussian_log_prob",), 61),
+    Task("density.nll", 1, "the mean negative log-likelihood of the data", ("density.gaussian_log_prob",), 62),
+    Task("density.em_step", 3, "M-step: N_k = sum of responsibilities; weights, means and covariances as responsibility-weighted averages", (), 63),
+    Task("density.standard_errors", 2, "invert the observed information (Hessian of the NLL); standard errors are sqrt of its diagonal", ("autodiff.topological_sort",), 64),
+    # --- mcmc ---------------------------------------------------------------------
+    Task("mcmc.acceptance_step", 3, "accept when log u < log p(x') - log p(x) + log q(x | x') - log q(x' | x)", (), 70),
+    Task("mcmc.mala_step", 3, "Langevin proposal x + h^2/2 grad log p + h noise; the Hastings correction needs q in both directions", ("autodiff.topological_sort",), 71),
+    Task("mcmc.rhat", 2, "split chains, rank-normalise; bulk R-hat on z, tail R-hat on |x - median|; report the larger", (), 72),
+    Task("mcmc.ess", 3, "autocorrelations summed in pairs with Geyer's initial positive, then initial monotone sequence", (), 73),
+    # --- latent: PCA, autoencoders, VAE ----------------------------------------
+    Task("latent.pca_fit", 2, "centre the data, SVD; components are the top right-singular vectors, variances S^2 / (n - 1)", (), 80),
+    Task("latent.reparameterize", 1, "z = mean + exp(log_var / 2) * eps", (), 81),
+    Task("latent.kl_gaussian", 2, "KL(N(m, s^2) || N(0, 1)) = 1/2 sum (m^2 + s^2 - 1 - log s^2)", (), 82),
+    Task("latent.elbo", 2, "E_q[log p(x | z)] with one reparameterised z, minus the KL to the prior", ("latent.reparameterize", "latent.kl_gaussian"), 83),
+    Task("latent.iwae", 2, "log (1/k) sum_i w_i computed as logsumexp(log w) - log k", (), 84),
+    # --- gan: Goodfellow et al. 2014, Algorithm 1 --------------------------------
+    Task("gan.value_function", 2, "V(D, G) = E log D(x) + E log(1 - D(G(z))), from logits", (), 90),
+    Task("gan.discriminator_step", 2, "sample m noise vectors, the discriminator loss on real and fake, zero_grad, backward, step", ("autodiff.topological_sort",), 91),
+    Task("gan.nonsaturating_loss", 1, "-log D(G(z)) = softplus(-logit), averaged", (), 92),
+    Task("gan.generator_step", 2, "sample noise, the generator loss, zero_grad, backward, step (only the generator's optimizer)", ("autodiff.topological_sort",), 93),
+    Task("gan.gradient_penalty", 3, "the critic's gradient at the interpolates with create_graph=True; penalise (||grad|| - 1)^2", ("autodiff.topological_sort",), 94),
+    Task("gan.unrolled_generator_loss", 3, "take k differentiable discriminator steps (create_graph=True), then the generator loss against them", ("autodiff.topological_sort",), 95),
+    Task("gan.mode_coverage", 2, "nearest mode per sample in units of its std; high quality below the threshold; count modes hit", (), 96),
+    Task("gan.parzen", 2, "log mean of Gaussian kernels: logsumexp of -|x - s|^2 / 2 sigma^2 minus the normaliser", (), 97),
+    # --- datasets -------------------------------------------------------------------
+    Task("datasets.read_idx", 2, "magic number (0, 0, type code, ndim), big-endian dimensions, then the raw bytes", (), 100),
 ])
 # fmt: on
 
