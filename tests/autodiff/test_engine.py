@@ -32,7 +32,7 @@ def test_deep_chain_does_not_hit_recursion_limit():
     x = leaf(0.5)
     y = x
     for _ in range(100_000):
-        y = y * 1.0
+        y = -y  # the cheapest op: the test is about depth, not arithmetic
     y.backward()
     assert x.grad.item() == 1.0
 
