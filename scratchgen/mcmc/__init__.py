@@ -9,14 +9,14 @@
 
 Modules: sampler (metropolis_hastings), proposals (RandomWalk, Independence),
 engine_python / engine_numpy / engine_numba (three engines, one random
-stream: stream.py), tuning (Robbins-Monro scale adaptation), mala,
+stream: stream.py), tuning (Robbins-Monro scale adaptation), langevin (mala),
 chains (Chains, summary), diagnostics (rhat, ess), normal (Phi^-1), targets
 (ring and Gaussian log-densities for demos and benchmarks).
 """
 from scratchgen.mcmc.chains import Chains, Summary, format_summary
 from scratchgen.mcmc.diagnostics import ess, rhat
 from scratchgen.mcmc.engine_python import mh_step
-from scratchgen.mcmc.mala import mala, mala_step
+from scratchgen.mcmc.langevin import mala, mala_step
 from scratchgen.mcmc.normal import normal_ppf
 from scratchgen.mcmc.proposals import Independence, RandomWalk, UserProposal
 from scratchgen.mcmc.sampler import metropolis_hastings

@@ -50,7 +50,7 @@ def _initial_states(x0, n_chains):
                          f"got shape {x0.shape}")
     if not np.all(np.isfinite(x0)):
         raise ValueError("metropolis_hastings: x0 contains NaN or inf")
-    return np.ascontiguousarray(x0)
+    return np.array(x0, dtype=np.float64, order="C", copy=True)  # never alias the caller's array
 
 
 def _initial_log_prob(log_prob, x0, vectorized):
