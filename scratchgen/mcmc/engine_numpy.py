@@ -15,13 +15,17 @@ __all__ = ["run_numpy", "evaluate_batch"]
 
 
 def evaluate_batch(log_prob, x):
-    """log_prob(x) for x (n_chains, dim), checked to be (n_chains,) float64; NaN -> -inf."""
+    """log_prob(x) for x (n_chains, dim), checked to be (n_chains,) float64.
+
+    NaN needs no special case: log u < NaN is False, so a NaN proposal is
+    rejected (the tuning step maps it to acceptance probability 0).
+    """
     values = log_prob(x)
     values = np.asarray(getattr(values, "data", values), dtype=np.float64)
     if values.shape != (x.shape[0],):
         raise ValueError(f"metropolis_hastings: with vectorized=True, log_prob must map an array "
                          f"of shape {x.shape} to shape ({x.shape[0]},), got shape {values.shape}")
-    return np.where(np.isnan(values), -np.inf, values)
+    return values
 
 
 def run_numpy(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng,
@@ -47,7 +51,7 @@ def run_numpy(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
             if t >= n_tune:
                 n_accepted += accepted
             elif proposal.tunable:
-                accept_prob = np.exp(np.minimum(0.0, log_alpha))
+                accept_prob = np.where(np.isnan(log_alpha), 0.0, np.exp(np.minimum(0.0, log_alpha)))
                 log_scale, running_sum = robbins_monro_step(
                     log_scale, running_sum, accept_prob, t, n_tune, target)
                 step_factor = np.exp(log_scale)

@@ -101,7 +101,7 @@ class RandomWalk:
         return x + (factor * self.diagonal) * step
 
     def log_hastings(self, x, x_new):
-        return np.zeros(np.shape(x)[:-1]) if np.ndim(x) > 1 else 0.0
+        return 0.0  # symmetric; broadcasts against one value per chain
 
     # The user-proposal protocol, so that RandomWalk can be read like any other proposal.
     def sample(self, x, rng):
