@@ -1,0 +1,89 @@
+"""Numba kernels vs their NumPy twins, side by side.
+
+    python benchmarks/kernels.py [--repeats 31]
+
+Each kernel is called through the public function of ``scratchgen.kernels``
+(validation included, as the library calls it) with the "numpy" and then the
+"numba" backend, on a (64, 256) float32 batch; the optimizer steps update
+784 * 256 float32 parameters (an MNIST-sized first layer). Times are medians
+over ``repeats`` timings of a loop sized to take about 2 ms, after a warm-up
+call that compiles the Numba version. "speed-up" = twin time / Numba time.
+
+Times are CPU time of this process (``time.process_time``), not wall time:
+all kernels run on one thread, and on a shared machine wall time mostly
+measures the other processes.
+"""
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from scratchgen import kernels
+
+
+def median_seconds(fn, repeats):
+    fn()  # warm-up: Numba compiles (or loads from its cache) here
+    start = time.process_time()
+    fn()
+    once = max(time.process_time() - start, 1e-6)
+    number = max(1, int(2e-3 / once))
+    timings = []
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(number):
+            fn()
+        timings.append((time.process_time() - start) / number)
+    return statistics.median(timings)
+
+
+def cases(rng):
+    x = rng.normal(size=(64, 256)).astype(np.float32)
+    b = rng.normal(size=256).astype(np.float32)
+    g = rng.normal(size=(64, 256)).astype(np.float32)
+    targets = (rng.random((64, 256)) < 0.5).astype(np.float32)
+    y_tanh = np.tanh(x)
+    rows = {}
+    for activation in ("identity", "relu", "leaky_relu", "tanh", "sigmoid"):
+        rows[f"bias_act_forward[{activation}]"] = lambda a=activation: kernels.bias_act_forward(x, b, a)
+    for activation in ("relu", "tanh", "sigmoid"):
+        rows[f"bias_act_backward[{activation}]"] = (
+            lambda a=activation: kernels.bias_act_backward(y_tanh, g, a))
+    rows["sigmoid"] = lambda: kernels.sigmoid(x)
+    rows["softplus"] = lambda: kernels.softplus(x)
+    rows["bce_with_logits"] = lambda: kernels.bce_with_logits(x, targets)
+    rows["bce_with_logits_backward"] = lambda: kernels.bce_with_logits_backward(x, targets, g)
+    rows["pairwise_sq_distances (64x256 vs 64x256)"] = lambda: kernels.pairwise_sq_distances(x, x)
+    rows["logsumexp_rows"] = lambda: kernels.logsumexp_rows(x)
+
+    n_params = 784 * 256
+    param = rng.normal(size=n_params).astype(np.float32) * 0.01
+    grad = rng.normal(size=n_params).astype(np.float32)
+    state = [np.zeros(n_params, np.float32) for _ in range(3)]
+    rows["adam_step_ (784*256 params)"] = lambda: kernels.adam_step_(
+        param, grad, state[0], state[1], None, 10, 1e-3, 0.9, 0.999, 1e-8, 0.0, False, False)
+    rows["adam_step_ amsgrad+wd (784*256)"] = lambda: kernels.adam_step_(
+        param, grad, state[0], state[1], state[2], 10, 1e-3, 0.9, 0.999, 1e-8, 1e-4, True, False)
+    rows["sgd_step_ nesterov (784*256)"] = lambda: kernels.sgd_step_(
+        param, grad, state[0], 1e-3, 0.9, 0.0, True, 1e-4, False, False)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=31)
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(0)
+    print(f"{'kernel':42s} {'numpy twin':>12s} {'numba':>12s} {'speed-up':>9s}")
+    with np.errstate(all="ignore"):
+        for name, fn in cases(rng).items():
+            times = {}
+            for backend in ("numpy", "numba"):
+                with kernels.use_backend(backend):
+                    times[backend] = median_seconds(fn, args.repeats)
+            print(f"{name:42s} {times['numpy'] * 1e6:10.1f}us {times['numba'] * 1e6:10.1f}us "
+                  f"{times['numpy'] / times['numba']:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
