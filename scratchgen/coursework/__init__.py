@@ -8,6 +8,8 @@
   handed to students, with ``ASSIGNMENT.md``.
 * :mod:`~scratchgen.coursework.grade`: ``grade`` runs the tagged tests and
   scores each task (passed / failed / blocked).
+* :mod:`~scratchgen.coursework.verify`: ``verify_tasks`` checks that each task's
+  tests pass with its solution and fail without it.
 * :mod:`~scratchgen.coursework.cli`: ``scratchgen assignment make|grade|list|check``.
 
 See docs/teachers_guide.md.
@@ -16,6 +18,7 @@ from scratchgen.coursework.cli import add_assignment_parser, assignment_main, ru
 from scratchgen.coursework.grade import GradeReport, TaskResult, grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
 from scratchgen.coursework.markers import MarkerError, SolutionRegion, parse_regions, strip_solutions
+from scratchgen.coursework.verify import TaskCheck, verify_tasks
 from scratchgen.coursework.tasks import (
     TASKS,
     Task,
@@ -41,6 +44,8 @@ __all__ = [
     "grade",
     "GradeReport",
     "TaskResult",
+    "verify_tasks",
+    "TaskCheck",
     "add_assignment_parser",
     "run_assignment",
     "assignment_main",

@@ -6,7 +6,7 @@ To plug into a top-level ``scratchgen`` parser::
     add_assignment_parser(subparsers)            # adds "assignment" and its sub-commands
     ...
     if args.command == "assignment":
-        return run_assignment(args)              # exit status: 0 ok, 1 check found problems, 2 error
+        return run_assignment(args)   # exit status: 0 ok, 1 check/verify found problems, 2 error
 
 Stand-alone: ``python -m scratchgen.coursework make --tasks 'autodiff.*' --out hw1``.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scratchgen.coursework.grade import grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
+from scratchgen.coursework.verify import format_checks, verify_tasks
 from scratchgen.coursework.tasks import PACKAGE_DIR, TASKS, check_table, discover_markers, missing_rows, select_tasks
 
 __all__ = ["add_assignment_parser", "run_assignment", "assignment_main"]
@@ -30,6 +31,7 @@ examples:
   scratchgen assignment grade hw1
   scratchgen assignment grade student42/ --reference hw1 --json > student42.json
   scratchgen assignment check
+  scratchgen assignment verify --tasks 'mcmc.*'
 """
 
 
@@ -42,7 +44,7 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="assignment_command", metavar="{list,make,grade,check}", required=True)
+    sub = parser.add_subparsers(dest="assignment_command", metavar="{list,make,grade,check,verify}", required=True)
 
     p = sub.add_parser("list", help="list the tasks with points, dependencies and hints")
     p.add_argument("--tasks", nargs="+", default=["*"], metavar="PATTERN", help="ids or globs (default: all)")
@@ -69,6 +71,15 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check that markers, the TASKS table and tagged tests agree")
     p.add_argument("--source", metavar="ROOT", default=None, help="scratchgen checkout to check")
+
+    p = sub.add_parser("verify", help="run each task's tests with and without its solution (slow)",
+                       epilog="example: scratchgen assignment verify --tasks 'autodiff.*' --full")
+    p.add_argument("--tasks", nargs="+", default=["*"], metavar="PATTERN", help="ids or globs (default: all)")
+    p.add_argument("--source", metavar="ROOT", default=None, help="scratchgen checkout to verify")
+    p.add_argument("--full", action="store_true",
+                   help="run all tagged tests without each task, to find the tasks that depend on it")
+    p.add_argument("--json", action="store_true", help="print the checks as JSON")
+    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS", help="per pytest run")
     parser.set_defaults(run=run_assignment)
     return parser
 
@@ -109,9 +120,15 @@ def _check(args) -> int:
     return 1 if problems else 0
 
 
+def _verify(args) -> int:
+    checks = verify_tasks(args.tasks, args.source, full=args.full, timeout=args.timeout)
+    print(json.dumps([c.to_dict() for c in checks], indent=2) if args.json else format_checks(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def run_assignment(args: argparse.Namespace) -> int:
     """Run a parsed ``assignment`` command; errors become one line on stderr and exit status 2."""
-    commands = {"list": _list, "make": _make, "grade": _grade, "check": _check}
+    commands = {"list": _list, "make": _make, "grade": _grade, "check": _check, "verify": _verify}
     try:
         return commands[args.assignment_command](args)
     except (ValueError, OSError) as exc:  # MarkerError is a ValueError

@@ -14,7 +14,8 @@ A task's status:
 
 * ``passed``: at least one of its tests ran and none failed; full points.
 * ``blocked``: its tests did not all pass and a task it depends on (among
-  the graded tasks) did not pass either; 0 points, ``blocked_by`` names it.
+  the graded tasks that the assignment removed) did not pass either; 0
+  points, ``blocked_by`` names it.
 * ``failed``: some of its tests failed (or none ran because a test module
   did not import: ``error``), 0 points.
 * ``no tests``: no test carries its marker; 0 points (a teacher's problem,
@@ -128,16 +129,19 @@ def assignment_tasks(
     return select_tasks(tasks, {**dict(TASKS if table is None else table), **known})
 
 
-def _run_pytest(directory: Path, timeout: float) -> tuple[dict | None, int | None, str]:
-    """Run the tagged tests; return (plugin report or None, pytest exit code, output tail)."""
+def _run_pytest(
+    directory: Path, timeout: float, paths: Iterable[str] = ("tests",), env_extra: Mapping[str, str] | None = None
+) -> tuple[dict | None, int | None, str]:
+    """Run the tagged tests under ``paths``; return (plugin report or None, pytest exit code, output tail)."""
     with tempfile.TemporaryDirectory(prefix="scratchgen-grade-") as tmp:
         shutil.copy(_PLUGIN, Path(tmp) / f"{_PLUGIN_NAME}.py")
         report_path = Path(tmp) / "report.json"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([tmp, str(directory)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
         env.update(SCRATCHGEN_GRADE_REPORT=str(report_path), PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+        env.update(env_extra or {})
         cmd = [sys.executable, "-m", "pytest", "-m", "task", "-p", _PLUGIN_NAME,
-               "--continue-on-collection-errors", "-q", "tests"]
+               "--continue-on-collection-errors", "-q", *paths]
         try:
             proc = subprocess.run(cmd, cwd=directory, env=env, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -150,7 +154,10 @@ def _run_pytest(directory: Path, timeout: float) -> tuple[dict | None, int | Non
         return json.loads(report_path.read_text(encoding="utf-8")), proc.returncode, log
 
 
-def _score(tasks: list[Task], tests: Mapping[str, dict], import_errors: bool) -> list[TaskResult]:
+def _score(
+    tasks: list[Task], tests: Mapping[str, dict], import_errors: bool, removed: set[str] | None = None
+) -> list[TaskResult]:
+    """Per-task results; only tasks in ``removed`` (default: all) can block their dependants."""
     counts = {t.id: {"passed": 0, "failed": 0, "skipped": 0} for t in tasks}
     for entry in tests.values():
         outcome = {"not run": "failed"}.get(entry["outcome"], entry["outcome"])
@@ -161,7 +168,8 @@ def _score(tasks: list[Task], tests: Mapping[str, dict], import_errors: bool) ->
     results = []
     for t in tasks:  # dependency order: a dependency's status is known before its dependants'
         c = counts[t.id]
-        blockers = [d for d in t.depends_on if d in status and status[d] != "passed"]
+        blockers = [d for d in t.depends_on
+                    if d in status and status[d] != "passed" and (removed is None or d in removed)]
         if c["passed"] > 0 and c["failed"] == 0:
             status[t.id] = "passed"
         elif blockers:
@@ -217,10 +225,12 @@ def grade(
     if not (directory / "tests").is_dir():
         raise ValueError(f"directory: {str(directory)!r} has no tests/ folder; is it an assignment folder?")
     selected = assignment_tasks(directory, tasks, table)
+    # a dependency whose solution was handed out is not the student's: it never blocks
+    removed = {t.id for t in assignment_tasks(directory)} if (directory / ASSIGNMENT_JSON).is_file() else None
     report, code, log = _run_pytest(directory, timeout)
     if report is None:
         results = [TaskResult(t.id, "error", 0, t.points) for t in selected]
         return GradeReport(results, [{"nodeid": "", "message": log or "pytest produced no report"}], code, log)
     errors = report["collection_errors"]
-    results = _score(selected, report["tests"], import_errors=bool(errors))
+    results = _score(selected, report["tests"], import_errors=bool(errors), removed=removed)
     return GradeReport(results, errors, code, log)

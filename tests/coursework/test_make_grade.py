@@ -13,6 +13,7 @@ import pytest
 from scratchgen.coursework import discover_markers, grade, make_assignment
 from scratchgen.coursework.grade import _score, assignment_tasks
 from scratchgen.coursework.tasks import Task
+from scratchgen.coursework.verify import format_checks, verify_tasks
 
 
 def _make(toy_project, tmp_path, patterns, toy_table, name="hw"):
@@ -147,3 +148,25 @@ def test_grade_with_reference_ignores_edited_tests(toy_project, tmp_path, toy_ta
     report = grade(student, reference=handout)
     assert [(r.id, r.status) for r in report.results] == [("toy.add", "passed"), ("toy.double", "failed")]
     assert tests.read_text().count("assert True") == 1  # the submission itself is not modified
+
+
+def test_only_removed_tasks_block():
+    tasks = [Task("m.a", 1, ""), Task("m.b", 2, "", ("m.a",))]
+    tests = {"t::1": {"tasks": ["m.a"], "outcome": "failed"}, "t::2": {"tasks": ["m.b"], "outcome": "failed"}}
+    assert [r.status for r in _score(tasks, tests, False, removed={"m.a", "m.b"})] == ["failed", "blocked"]
+    # m.a was handed out with its solution: m.b's failure is m.b's own
+    assert [r.status for r in _score(tasks, tests, False, removed={"m.b"})] == ["failed", "failed"]
+
+
+def test_verify_finds_tests_that_do_not_grade_their_task(toy_project, toy_table):
+    checks = verify_tasks(["toy.*"], toy_project, package="toypkg", table=toy_table, full=True)
+    assert [(c.id, c.n_tests, c.failing_with_solution, c.failing_without_solution, c.affects, c.ok)
+            for c in checks] == [
+        ("toy.add", 2, [], 2, ["toy.double"], True),  # double() calls add(): its test needs toy.add
+        ("toy.double", 1, [], 1, [], True),
+    ]
+    tests = toy_project / "tests" / "test_arith.py"
+    tests.write_text(tests.read_text().replace("assert double(4) == 8", "assert True"))
+    (check,) = verify_tasks(["toy.double"], toy_project, package="toypkg", table=toy_table)
+    assert not check.ok and "do not grade it" in check.problem
+    assert "PROBLEM: its tests all pass without the solution" in format_checks([check])
