@@ -1,1 +1,31 @@
-"""scratchgen.gan (under construction)."""
+"""scratchgen.gan: generative adversarial networks (Goodfellow et al. 2014).
+
+* ``GAN``: Algorithm 1 (k discriminator steps, one generator step), minimax
+  or non-saturating generator loss, ``value_function``, checkpoints.
+* Variants that reuse its loops: ``WGANGP`` (Gulrajani et al. 2017),
+  ``PacGAN`` (Lin et al. 2018), ``UnrolledGAN`` (Metz et al. 2017).
+* ``losses``: the value function and losses from logits, gradient penalty.
+* ``features`` / ``LinearProbe``: a linear classifier on discriminator features.
+* ``metrics``: mode coverage, class coverage, Parzen-window log-likelihood.
+* ``recipes``: tested default settings per data set (``default_recipe``, ``build_gan``).
+"""
+from scratchgen.gan import losses, metrics
+from scratchgen.gan.features import LinearProbe, features
+from scratchgen.gan.gan import GAN
+from scratchgen.gan.losses import (discriminator_loss, gradient_penalty, minimax_loss,
+                                   nonsaturating_loss, value_from_logits)
+from scratchgen.gan.metrics import (ClassCoverage, ModeCoverage, class_coverage, mode_coverage,
+                                    parzen_log_density, parzen_log_likelihood,
+                                    reverse_kl_to_uniform, select_parzen_sigma)
+from scratchgen.gan.pacgan import PacGAN
+from scratchgen.gan.unrolled import UnrolledGAN, functional_call, using_parameters
+from scratchgen.gan.wgan_gp import WGANGP
+
+__all__ = [
+    "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "functional_call", "using_parameters",
+    "features", "LinearProbe", "losses", "metrics",
+    "value_from_logits", "discriminator_loss", "minimax_loss", "nonsaturating_loss",
+    "gradient_penalty",
+    "mode_coverage", "class_coverage", "parzen_log_likelihood", "parzen_log_density",
+    "select_parzen_sigma", "reverse_kl_to_uniform", "ModeCoverage", "ClassCoverage",
+]

@@ -1,0 +1,333 @@
+"""``GAN``: Goodfellow et al. 2014, "Generative adversarial nets", Algorithm 1.
+
+    for number of training iterations do
+        for k steps do
+            sample m noise samples z_1..z_m from p_g(z)
+            sample m examples x_1..x_m from p_data(x)
+            update D by *ascending* its stochastic gradient
+                grad_theta_d  1/m sum_i [log D(x_i) + log(1 - D(G(z_i)))]
+        end for
+        sample m noise samples z_1..z_m from p_g(z)
+        update G by *descending* its stochastic gradient
+                grad_theta_g  1/m sum_i log(1 - D(G(z_i)))
+    end for
+
+``discriminator_step`` is the inner body, ``generator_step`` the outer one,
+``train`` the two loops. The variants (WGAN-GP, PacGAN, unrolled GAN)
+subclass ``GAN`` and override only ``discriminator_loss``,
+``generator_loss`` or ``discriminate``; the loops are written once, here.
+
+Ascent is written as descent on the negative: the discriminator's optimizer
+*minimises* -V. This keeps every optimizer call identical (zero_grad,
+backward, step) and works with any optimizer, at the price of one minus sign
+that the code names (``discriminator_loss`` returns -V).
+"""
+import numbers
+
+import numpy as np
+
+import scratchgen as sg
+from scratchgen.autodiff import Tensor
+from scratchgen.gan import losses
+from scratchgen.serialization import rng_from_state, rng_state
+
+__all__ = ["GAN"]
+
+HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "value")
+
+
+def _as_rng(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def _choice(value, name, options):
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+class GAN:
+    """A generator G and a discriminator D trained by Algorithm 1.
+
+    Parameters
+    ----------
+    generator     : Module, z (m, latent_dim) -> samples (m, ...)
+    discriminator : Module, samples (m, ...) -> logits (m, 1) or (m,);
+                    D(x) = sigmoid(logit) (the losses never form D(x) itself)
+    latent_dim    : int, dimension of z
+    noise         : "normal" (z ~ N(0, noise_std^2 I)) or "uniform"
+                    (z ~ U[-a, a]^latent_dim with a = sqrt(3) noise_std, so that
+                    the std is noise_std too)
+    loss          : "minimax" (G descends mean log(1 - D(G(z))), Algorithm 1 as
+                    printed) or "nonsaturating" (G ascends mean log D(G(z)), the
+                    paper's section 3 advice; what every recipe uses)
+    k             : discriminator steps per generator step (the paper used k = 1)
+    batch_size    : m, data samples and noise samples per step
+    opt_g, opt_d  : optimizers over G's and D's parameters. Default: Adam with
+                    lr=2e-4, betas=(0.5, 0.999) (Radford et al. 2015), the
+                    robust choice. The paper used SGD with momentum:
+                    ``optim.SGD(G.parameters(), lr=0.1, momentum=0.5)``.
+    rng           : Generator or int seed for noise and minibatches
+
+    Attributes
+    ----------
+    history : dict of lists, one entry per iteration (after its generator
+              step): "step", "loss_d" (= -V), "loss_g", "d_real" (mean D(x)),
+              "d_fake" (mean D(G(z))) and "value" (the minibatch estimate of V),
+              the D quantities from the iteration's last discriminator step.
+    step    : iterations done (generator updates); n_d_updates, n_g_updates.
+    """
+
+    default_adam = {"lr": 2e-4, "betas": (0.5, 0.999)}
+
+    def __init__(self, generator, discriminator, latent_dim, noise="normal", noise_std=1.0,
+                 loss="minimax", k=1, batch_size=64, opt_g=None, opt_d=None, rng=None):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = _positive_int(latent_dim, "latent_dim")
+        self.noise = _choice(noise, "noise", ("normal", "uniform"))
+        if not isinstance(noise_std, numbers.Real) or not noise_std > 0:
+            raise ValueError(f"noise_std must be a number > 0, got {noise_std!r}")
+        self.noise_std = float(noise_std)
+        self.loss = _choice(loss, "loss", ("minimax", "nonsaturating"))
+        self.k = _positive_int(k, "k")
+        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.opt_g = opt_g if opt_g is not None else self._default_optimizer(generator)
+        self.opt_d = opt_d if opt_d is not None else self._default_optimizer(discriminator)
+        self.rng = _as_rng(rng)
+        params = list(generator.parameters())
+        self.dtype = params[0].dtype if params else sg.get_default_dtype()
+        self.step = 0
+        self.n_d_updates = 0
+        self.n_g_updates = 0
+        self.history = {key: [] for key in HISTORY_KEYS}
+
+    def _default_optimizer(self, module):
+        from scratchgen.optim import Adam
+        return Adam(module.parameters(), **self.default_adam)
+
+    # ------------------------------------------------------------------ inputs
+    @property
+    def samples_per_batch(self):
+        """Data (and noise) samples per step: m. PacGAN draws m packs instead."""
+        return self.batch_size
+
+    def sample_noise(self, m, rng=None):
+        """m draws of z from the noise prior, an array (m, latent_dim) in G's dtype."""
+        rng = self.rng if rng is None else _as_rng(rng)
+        shape = (m, self.latent_dim)
+        if self.noise == "normal":
+            z = self.noise_std * rng.standard_normal(shape)
+        else:
+            half_width = np.sqrt(3.0) * self.noise_std
+            z = rng.uniform(-half_width, half_width, size=shape)
+        return z.astype(self.dtype)
+
+    def _as_input(self, x):
+        if isinstance(x, Tensor):
+            return x
+        return sg.tensor(np.asarray(x, dtype=self.dtype))
+
+    def _minibatch(self, data, m):
+        """m examples from the data: rows drawn uniformly (with replacement)
+        from an array, or ``data(m, rng)`` for a sampler (fresh toy data)."""
+        if callable(data):
+            return np.asarray(data(m, self.rng), dtype=self.dtype)
+        return data[self.rng.integers(0, len(data), size=m)]
+
+    # --------------------------------------------------------------- objective
+    def discriminate(self, x):
+        """The discriminator's logits for the samples x (PacGAN packs them first)."""
+        return self.discriminator(x)
+
+    def value_function(self, x, z):
+        """V = mean_i log D(x_i) + mean_j log(1 - D(G(z_j))), a scalar Tensor.
+
+        x: data samples (m, ...), z: noise (m', latent_dim), arrays or Tensors.
+        The graph reaches both players' parameters, so grad(V) gives D's
+        ascent direction and G's descent direction (Goodfellow et al. 2014, eq. 1).
+        """
+        # BEGIN SOLUTION task=gan.value_function
+        real_logits = self.discriminate(self._as_input(x))
+        fake_logits = self.discriminate(self.generator(self._as_input(z)))
+        return losses.value_from_logits(real_logits, fake_logits)
+        # END SOLUTION
+
+    def discriminator_loss(self, x_real, z):
+        """-V on a minibatch with G(z) held fixed; returns (loss, stats).
+
+        G(z) is computed without a graph: the discriminator step must not
+        (and need not) differentiate through the generator.
+        """
+        with sg.no_grad():
+            fake = self.generator(self._as_input(z))
+        real_logits = self.discriminate(self._as_input(x_real))
+        fake_logits = self.discriminate(fake)
+        value = losses.value_from_logits(real_logits, fake_logits)
+        stats = {"d_real": float(np.mean(_sigmoid(real_logits.data))),
+                 "d_fake": float(np.mean(_sigmoid(fake_logits.data))),
+                 "value": value.item()}
+        return -value, stats
+
+    def generator_loss(self, z):
+        """What G minimises: mean log(1 - D(G(z))) or -mean log D(G(z))."""
+        fake_logits = self.discriminate(self.generator(self._as_input(z)))
+        if self.loss == "minimax":
+            return losses.minimax_loss(fake_logits)
+        return losses.nonsaturating_loss(fake_logits)
+
+    # ------------------------------------------------------------ Algorithm 1
+    def discriminator_step(self, x_real):
+        """One update of D: ascend V on these m data samples and m fresh noise samples.
+
+        Returns a dict: loss_d (= -V), d_real, d_fake, value.
+        """
+        # BEGIN SOLUTION task=gan.discriminator_step
+        z = self.sample_noise(len(x_real))
+        loss, stats = self.discriminator_loss(x_real, z)
+        self.opt_d.zero_grad()
+        loss.backward()
+        self.opt_d.step()  # minimising -V = ascending V
+        # END SOLUTION
+        self.n_d_updates += 1
+        return {"loss_d": loss.item(), **stats}
+
+    def generator_step(self):
+        """One update of G on m fresh noise samples; D's parameters do not move.
+
+        Returns the generator's loss (a float).
+        """
+        # BEGIN SOLUTION task=gan.generator_step
+        z = self.sample_noise(self.samples_per_batch)
+        loss = self.generator_loss(z)
+        self.opt_g.zero_grad()
+        loss.backward()  # also fills D's .grad; opt_d zeroes it before D's next step
+        self.opt_g.step()
+        # END SOLUTION
+        self.n_g_updates += 1
+        return loss.item()
+
+    def train(self, data, n_steps, callbacks=(), eval_every=100, progress=False):
+        """Run ``n_steps`` iterations of Algorithm 1: k D steps, then one G step.
+
+        data: array (n, ...) of training examples (each D step draws m rows
+              uniformly) or a sampler ``data(m, rng) -> array`` (e.g. fresh
+              ring samples); callbacks: functions ``cb(gan, step)`` called
+              every ``eval_every`` iterations and after the last one (for
+              evaluation, sample grids, checkpoints); progress: show a tqdm bar.
+        Returns ``self.history``. Training can be resumed by calling again.
+        """
+        n_steps = int(n_steps)
+        if n_steps < 0:
+            raise ValueError(f"n_steps must be >= 0, got {n_steps}")
+        if not callable(data) and (not hasattr(data, "__len__") or len(data) == 0):
+            raise ValueError("data must be a non-empty array of examples or a sampler data(m, rng)")
+        callbacks = [callbacks] if callable(callbacks) else list(callbacks)
+        m = self.samples_per_batch
+        bar = _progress_bar(n_steps, progress)
+        for i in range(n_steps):
+            for _ in range(self.k):
+                d_stats = self.discriminator_step(self._minibatch(data, m))
+            loss_g = self.generator_step()
+            self.step += 1
+            self._record(d_stats, loss_g)
+            if bar is not None:
+                bar.update(1)
+                if self.step % 50 == 0:
+                    bar.set_postfix(D_x=f"{d_stats['d_real']:.2f}", D_Gz=f"{d_stats['d_fake']:.2f}")
+            if callbacks and (self.step % eval_every == 0 or i == n_steps - 1):
+                for cb in callbacks:
+                    cb(self, self.step)
+        if bar is not None:
+            bar.close()
+        return self.history
+
+    def _record(self, d_stats, loss_g):
+        self.history["step"].append(self.step)
+        self.history["loss_g"].append(loss_g)
+        for key in ("loss_d", "d_real", "d_fake", "value"):
+            self.history[key].append(d_stats[key])
+
+    # ---------------------------------------------------------------- sampling
+    def sample(self, n, rng=None):
+        """n samples G(z) as an array, z from the noise prior (G in eval mode)."""
+        n = _positive_int(n, "n")
+        z = self.sample_noise(n, rng)
+        was_training = getattr(self.generator, "training", False)
+        if hasattr(self.generator, "eval"):
+            self.generator.eval()
+        try:
+            with sg.no_grad():
+                return self.generator(sg.tensor(z)).numpy()
+        finally:
+            if was_training:
+                self.generator.train()
+
+    # ------------------------------------------------------------- checkpoints
+    def state_dict(self):
+        """Everything needed to resume: both nets, both optimizers, rng, counters, history.
+
+        A nested dict of arrays and numbers that ``scratchgen.save`` stores.
+        """
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": rng_state(self.rng),
+            "step": self.step,
+            "n_d_updates": self.n_d_updates,
+            "n_g_updates": self.n_g_updates,
+            "history": {key: np.asarray(val, dtype=np.float64) for key, val in self.history.items()},
+        }
+
+    def load_state_dict(self, state):
+        """Restore a ``state_dict()`` (in place; the optimizers keep their parameters)."""
+        missing = [key for key in ("generator", "discriminator", "opt_g", "opt_d", "rng", "step")
+                   if key not in state]
+        if missing:
+            raise ValueError(f"load_state_dict: the GAN checkpoint lacks {missing}")
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.rng = rng_from_state(state["rng"])
+        self.step = int(state["step"])
+        self.n_d_updates = int(state.get("n_d_updates", 0))
+        self.n_g_updates = int(state.get("n_g_updates", 0))
+        history = state.get("history", {})
+        self.history = {key: [float(v) for v in np.asarray(history.get(key, []))]
+                        for key in HISTORY_KEYS}
+        self.history["step"] = [int(s) for s in self.history["step"]]
+        return self
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(latent_dim={self.latent_dim}, noise={self.noise!r}, "
+                f"loss={self.loss!r}, k={self.k}, batch_size={self.batch_size}, step={self.step})")
+
+
+def _sigmoid(logits):
+    # For the reported D(x) only (no gradient): exp of a non-positive number.
+    out = np.empty_like(logits)
+    pos = logits >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-logits[pos]))
+    e = np.exp(logits[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def _progress_bar(total, enabled):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc="GAN", unit="it")
