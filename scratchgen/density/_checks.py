@@ -21,7 +21,12 @@ def as_generator(rng, name="rng"):
 
 
 def check_X(X, name="X", n_features=None, min_samples=1):
-    """Return ``X`` as a finite float64 array of shape (n_samples, n_features)."""
+    """Return ``X`` as a finite float64 array of shape (n_samples, n_features).
+
+    ``X`` may be an array, nested lists, or a scratchgen Tensor (its data).
+    """
+    if hasattr(X, "numpy") and not isinstance(X, np.ndarray):
+        X = X.numpy()
     try:
         array = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError):

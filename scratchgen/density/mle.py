@@ -107,7 +107,7 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
     if not params or not all(isinstance(p, sg.Tensor) and p.requires_grad for p in params):
         raise ValueError("params must be a non-empty list of Tensors with "
                          "requires_grad=True")
-    X = np.asarray(X, dtype=params[0].dtype)
+    X = np.asarray(X.data if isinstance(X, sg.Tensor) else X, dtype=params[0].dtype)
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}")
     max_iter = check_int(max_iter, "max_iter")

@@ -54,6 +54,7 @@ def hessian(scalar_fn, params):
 
 def observed_information(log_prob_fn, params, X):
     """H = d^2/dtheta^2 [ -sum_i log p_theta(x_i) ], an ndarray (m, m)."""
+    X = X.data if isinstance(X, sg.Tensor) else X
     X = sg.tensor(np.asarray(X, dtype=params[0].dtype))
     return hessian(lambda: -log_prob_fn(X).sum(), params)
 
@@ -64,8 +65,10 @@ def standard_errors(log_prob_fn, params, X):
     log_prob_fn: Tensor (n, d) -> Tensor (n,) of log p(x_i), built from
     ``params``; params: the fitted Tensors (requires_grad=True), which should
     be at the maximum-likelihood estimate; X: array (n, d).
-    Raises ValueError when H is not positive definite (not at a maximum, or
-    a parameter the likelihood does not identify).
+    Raises ValueError when H is not positive definite: not at a maximum, or
+    a parameter the likelihood does not identify (e.g. mixture logits, which
+    softmax leaves unchanged when a constant is added to all of them: fix
+    one logit, or pass only the other parameters).
     """
     params = list(params)
     # BEGIN SOLUTION task=density.standard_errors
@@ -77,7 +80,7 @@ def standard_errors(log_prob_fn, params, X):
             "standard_errors: the Hessian of the negative log-likelihood is not "
             "positive definite; the parameters are not at a maximum of the "
             "likelihood (fit first) or some parameter is not identified "
-            f"(eigenvalues {np.round(np.linalg.eigvalsh(H), 6)})") from None
+            f"(smallest eigenvalue {np.linalg.eigvalsh(H)[0]:.3g})") from None
     se = np.sqrt(np.diag(np.linalg.inv(H)))
     # END SOLUTION
     out, start = [], 0
