@@ -1,5 +1,7 @@
 """Log-densities: finite-difference gradient checks (float64) and agreement
 with independent NumPy formulas (slogdet / solve, explicit sums)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,22 @@ def test_negative_log_likelihood_value_and_gradcheck():
 def test_negative_log_likelihood_rejects_wrong_shape():
     with pytest.raises(ValueError, match="shape \\(4,\\)"):
         negative_log_likelihood(lambda x: x.sum(), np.zeros((4, 2)))
+
+
+@pytest.mark.task("density.nll")
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_nll_of_the_models_own_parameters_gradcheck(covariance_type):
+    # The exact objective the models optimise, through their unconstrained
+    # parameters (logits, means, Cholesky entries / log-variances).
+    from scratchgen.density import Gaussian, GaussianMixture
+    X = np.random.default_rng(4).normal(size=(8, 2))
+    mixture = GaussianMixture(2, covariance_type, method="em", max_iter=2, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")       # 2 EM steps: not converged, on purpose
+        mixture.fit(X)
+    gaussian = Gaussian(covariance_type, method="closed_form").fit(X)
+    for model in (mixture, gaussian):
+        # gradcheck perturbs the Tensors it is given in place, so passing the
+        # model's own parameters and ignoring the arguments checks the model
+        assert gradcheck(lambda *params: negative_log_likelihood(model.log_prob, X),
+                         model.parameters())
