@@ -34,7 +34,8 @@ class Gaussian:
     covariance_type: 'full', 'diag' or 'spherical'.
     method: 'gradient' (Adam on the mean NLL, see ``fit_mle``) or
         'closed_form' (sample mean and 1/n covariance).
-    lr, max_iter, tol, optimizer: passed to ``fit_mle`` (gradient only).
+    lr, max_iter, tol, optimizer, batch_size: passed to ``fit_mle`` (gradient
+        only; ``batch_size=None`` uses all rows at every step).
     rng: Generator or int seed; the gradient fit starts at a random data point.
 
     Fitted attributes (scikit-learn style): ``mean_`` (d,), ``covariance_``
@@ -49,7 +50,7 @@ class Gaussian:
     """
 
     def __init__(self, covariance_type="full", method="gradient", lr=0.05,
-                 max_iter=2000, tol=1e-8, optimizer="adam", rng=None):
+                 max_iter=2000, tol=1e-8, optimizer="adam", batch_size=None, rng=None):
         self.covariance_type = check_choice(covariance_type, "covariance_type",
                                             COVARIANCE_TYPES)
         self.method = check_choice(method, "method", ("gradient", "closed_form"))
@@ -57,6 +58,7 @@ class Gaussian:
         self.max_iter = check_int(max_iter, "max_iter")
         self.tol = check_positive(tol, "tol", allow_zero=True)
         self.optimizer = optimizer
+        self.batch_size = None if batch_size is None else check_int(batch_size, "batch_size")
         self.rng = rng
         self.mean_ = None
 
@@ -119,7 +121,8 @@ class Gaussian:
         start_mean = X[rng.integers(len(X))]
         self._set_params(start_mean, np.eye(X.shape[1]) * X.var())
         result = fit_mle(self.log_prob, self.parameters(), X, optimizer=self.optimizer,
-                         lr=self.lr, max_iter=self.max_iter, tol=self.tol, rng=rng)
+                         lr=self.lr, max_iter=self.max_iter, tol=self.tol,
+                         batch_size=self.batch_size, rng=rng)
         self.history_, self.n_iter_ = result.history, result.n_iter
         self.converged_ = result.converged
         if not result.converged:

@@ -40,7 +40,8 @@ class GaussianMixture:
     max_iter, tol: stop when the mean log-likelihood changes by less than
         ``tol`` between iterations; defaults 100 and 1e-3 for EM (as in
         scikit-learn), 1000 and 1e-6 for the gradient (Adam's steps are smaller).
-    lr, optimizer: for the gradient method. reg_covar: added to the diagonal
+    lr, optimizer, batch_size: for the gradient method (``fit_mle``;
+        None = full batch). reg_covar: added to the diagonal
         of covariances in the initialisation and in EM's M-step.
     rng: Generator or int seed for the initialisation.
 
@@ -53,7 +54,7 @@ class GaussianMixture:
 
     def __init__(self, n_components=1, covariance_type="full", method="gradient",
                  n_init=1, init="kmeans++", max_iter=None, tol=None, lr=0.05,
-                 optimizer="adam", reg_covar=1e-6, rng=None):
+                 optimizer="adam", batch_size=None, reg_covar=1e-6, rng=None):
         self.n_components = check_int(n_components, "n_components")
         self.covariance_type = check_choice(covariance_type, "covariance_type",
                                             ("full", "diag"))
@@ -67,6 +68,7 @@ class GaussianMixture:
                                   allow_zero=True)
         self.lr = check_positive(lr, "lr")
         self.optimizer = optimizer
+        self.batch_size = None if batch_size is None else check_int(batch_size, "batch_size")
         self.reg_covar = check_positive(reg_covar, "reg_covar", allow_zero=True)
         self.rng = rng
         self.weights_ = None
@@ -173,7 +175,8 @@ class GaussianMixture:
         else:
             self._set_params(weights, means, covs)
             result = fit_mle(self.log_prob, self.parameters(), X, optimizer=self.optimizer,
-                             lr=self.lr, max_iter=self.max_iter, tol=self.tol, rng=rng)
+                             lr=self.lr, max_iter=self.max_iter, tol=self.tol,
+                             batch_size=self.batch_size, rng=rng)
             history, converged = result.history, result.converged
             final, n_iter = result.log_likelihood, result.n_iter
         return {"params": self._params, "history": np.asarray(history),
