@@ -16,9 +16,14 @@ from scratchgen.autodiff import *  # noqa: F401,F403
 from scratchgen.autodiff import __all__ as _autodiff_all
 from scratchgen.serialization import load, save
 
-from scratchgen import datasets, kernels, testing  # noqa: E402  (subpackages)
+# The subpackages, so that `import scratchgen as sg` gives sg.nn, sg.optim, ...
+from scratchgen import datasets, kernels, testing  # noqa: E402
+from scratchgen import nn, optim  # noqa: E402
+from scratchgen import density, mcmc  # noqa: E402
+from scratchgen import latent, gan, viz  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = list(_autodiff_all) + [
-    "save", "load", "datasets", "kernels", "testing"]
+    "save", "load", "datasets", "kernels", "testing", "nn", "optim",
+    "density", "mcmc", "latent", "gan", "viz"]
