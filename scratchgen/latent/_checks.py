@@ -62,7 +62,7 @@ def as_data_matrix(X, name="X", n_features=None, dtype=np.float64, min_rows=1):
     return arr
 
 
-def check_fitted(model, attribute):
-    """Raise a RuntimeError naming the model when ``fit`` has not run yet."""
+def check_fitted(model, attribute, call="fit(X)"):
+    """Raise a RuntimeError naming the model when ``call`` has not run yet."""
     if getattr(model, attribute, None) is None:
-        raise RuntimeError(f"{type(model).__name__} is not fitted yet: call fit(X) first")
+        raise RuntimeError(f"{type(model).__name__} is not fitted yet: call {call} first")
