@@ -187,20 +187,17 @@ def sgd_step_(param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
     momentum_ = as_dtype(momentum)
     one_minus_dampening = as_dtype(1.0 - dampening)
     weight_decay_ = as_dtype(weight_decay)
+    use_momentum = momentum != 0.0
     use_weight_decay = weight_decay != 0.0
-    if momentum == 0.0:
-        for i in range(param.size):
-            g = _directed_gradient(grad[i], param[i], maximize, use_weight_decay, weight_decay_)
-            param[i] = param[i] - lr_ * g
-        return
     for i in range(param.size):
         g = _directed_gradient(grad[i], param[i], maximize, use_weight_decay, weight_decay_)
-        if first_step:
-            buf = g
-        else:
-            buf = momentum_ * momentum_buffer[i] + one_minus_dampening * g
-        momentum_buffer[i] = buf
-        g = g + momentum_ * buf if nesterov else buf
+        if use_momentum:
+            if first_step:
+                buf = g
+            else:
+                buf = momentum_ * momentum_buffer[i] + one_minus_dampening * g
+            momentum_buffer[i] = buf
+            g = g + momentum_ * buf if nesterov else buf
         param[i] = param[i] - lr_ * g
 
 
