@@ -86,8 +86,10 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+    from scratchgen.commands.blas import blas_threads
     try:
-        return int(args.run(args) or 0)
+        with blas_threads(1):
+            return int(args.run(args) or 0)
     except USER_ERRORS as exc:
         print(f"scratchgen: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,16 +1,199 @@
-"""``scratchgen train``: (being written)."""
-from scratchgen.commands import common
-from scratchgen.commands.errors import UsageError
+"""``scratchgen train {autoencoder,vae,gan}``: resumable training runs.
 
-__all__ = ["add_parser", "run"]
+Every model is trained by the same step loop::
+
+    for step in start+1 .. steps:
+        losses = job.step()                   # one minibatch update (GAN: k D steps + 1 G step)
+        every --log-every steps:        append {"step": step, **losses} to metrics.jsonl
+        every --checkpoint-every steps: save model, optimizer(s), rng state and step
+
+so that ``--resume RUN_DIR`` continues exactly where the last checkpoint
+stopped: the same minibatches, the same noise, the same parameters as a run
+that was never interrupted (the tests check bit equality). Ctrl-C stops at
+the end of the current step, saves a checkpoint and keeps the run folder.
+"""
+import signal
+import time
+
+from scratchgen.commands import common
+from scratchgen.commands.errors import EXIT_INTERRUPTED, UsageError
+from scratchgen.commands.runs import RunFolder, default_run_name, read_json
+
+__all__ = ["add_parser", "run", "build_job", "train_loop", "CHECKPOINT"]
+
+CHECKPOINT = "checkpoint.npz"
+
+_EXAMPLES = """\
+examples:
+  scratchgen train autoencoder --latent-dim 2          digits, codes in 2-D
+  scratchgen train vae --steps 3000 --hidden 128,64
+  scratchgen train gan --dataset ring                  the documented default recipe
+  scratchgen train gan --dataset grid --variant pacgan
+  scratchgen train gan --dataset digits --steps 2000 --lr-g 1e-3
+  scratchgen train vae --steps 1000 --out runs/v       ... later:
+  scratchgen train vae --resume runs/v --steps 3000    continue to step 3000
+
+A run folder gets config.json, metrics.jsonl (losses every --log-every
+steps), checkpoint.npz (scratchgen.save: model, optimizer, rng state, step),
+summary.json (test metrics) and figures (loss curves, samples, ...).
+With --resume, the options come from RUN_DIR/config.json; only --steps,
+--checkpoint-every, --log-every and --quiet may be given again.
+"""
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="(being written)", formatter_class=common.formatter)
-    common.add_common_options(p)
-    p.set_defaults(run=run)
+    from scratchgen.commands import train_gan, train_latent
+    p = sub.add_parser("train", help="train an autoencoder, a VAE or a GAN (resumable)",
+                       description=__doc__.split("\n\n", 1)[1].strip(), epilog=_EXAMPLES,
+                       formatter_class=common.formatter)
+    models = p.add_subparsers(dest="model", metavar="MODEL", required=True)
+    for name, module in (("autoencoder", train_latent), ("vae", train_latent), ("gan", train_gan)):
+        q = models.add_parser(name, help=module.HELP[name], description=module.HELP[name],
+                              epilog=module.EXAMPLES[name], formatter_class=common.formatter)
+        module.add_options(q, name)
+        _add_loop_options(q)
+        q.set_defaults(run=run)
     return p
 
 
+def _add_loop_options(p):
+    p.add_argument("--steps", type=common.positive_int, default=None,
+                   help="training steps (minibatch updates) in total")
+    p.add_argument("--batch-size", type=common.positive_int, default=None, help="minibatch size")
+    p.add_argument("--checkpoint-every", type=common.positive_int, default=None, metavar="N",
+                   help="save a checkpoint every N steps (default: steps/10; always at the end)")
+    p.add_argument("--log-every", type=common.positive_int, default=None, metavar="N",
+                   help="append the losses to metrics.jsonl every N steps (default: steps/200)")
+    p.add_argument("--resume", metavar="RUN_DIR", default=None,
+                   help="continue this run from its last checkpoint")
+    common.add_common_options(p, quick_help="a few steps of a tiny model (a smoke test)")
+
+
+def build_job(config):
+    """The training job that a config describes (same config + seed = same job)."""
+    from scratchgen.commands import train_gan, train_latent
+    if config["model"] == "gan":
+        return train_gan.GanJob(config)
+    return train_latent.LatentJob(config)
+
+
+def _config_from_args(args):
+    from scratchgen.commands import train_gan, train_latent
+    module = train_gan if args.model == "gan" else train_latent
+    config = module.config_from_args(args)
+    config.update(command="train", model=args.model, seed=args.seed, quick=args.quick)
+    steps = config["steps"]
+    config["checkpoint_every"] = args.checkpoint_every or max(1, steps // 10)
+    config["log_every"] = args.log_every or max(1, steps // 200)
+    return config
+
+
 def run(args):
-    raise UsageError("'train' is not implemented yet")
+    if args.resume:
+        return _resume(args)
+    config = _config_from_args(args)
+    job = build_job(config)   # validates data and sizes before any folder exists
+    with RunFolder.new(args.out or default_run_name(f"train-{args.model}")) as run_dir:
+        run_dir.write_json("config.json", config)
+        status = _train_and_finish(job, run_dir, config, 0, args)
+    print(run_dir.final)
+    return status
+
+
+def _resume(args):
+    import scratchgen as sg
+    run_dir = RunFolder.existing(args.resume)
+    config = read_json(run_dir.file("config.json"))
+    if config.get("command") != "train" or config.get("model") != args.model:
+        raise UsageError(f"--resume {args.resume}: it is a run of "
+                         f"'{config.get('command')} {config.get('model', '')}'.strip(), "
+                         f"not of 'train {args.model}'")
+    for key, value in (("steps", args.steps), ("checkpoint_every", args.checkpoint_every),
+                       ("log_every", args.log_every)):
+        if value is not None:
+            config[key] = value
+    job = build_job(config)
+    start = 0
+    if run_dir.file(CHECKPOINT).exists():
+        state = sg.load(run_dir.file(CHECKPOINT))
+        job.load_state_dict(state["job"])
+        start = int(state["step"])
+    if start > config["steps"]:
+        raise UsageError(f"--steps {config['steps']} is before the checkpoint of {args.resume} "
+                         f"(step {start}); give --steps >= {start}")
+    run_dir.truncate_metrics(start)   # drop records logged after the last checkpoint
+    run_dir.write_json("config.json", config)
+    if not args.quiet:
+        print(f"resuming {args.resume} at step {start} of {config['steps']}")
+    status = _train_and_finish(job, run_dir, config, start, args)
+    print(run_dir.final)
+    return status
+
+
+def _train_and_finish(job, run_dir, config, start, args):
+    seconds_before = 0.0
+    if start and run_dir.file("summary.json").exists():
+        seconds_before = float(read_json(run_dir.file("summary.json")).get("train_seconds") or 0.0)
+    t0 = time.perf_counter()
+    stopped_at = train_loop(job, run_dir, start, config["steps"], config["checkpoint_every"],
+                            config["log_every"], common.show_progress(args))
+    train_seconds = seconds_before + time.perf_counter() - t0
+    if stopped_at < config["steps"]:
+        run_dir.keep()
+        print(f"interrupted at step {stopped_at}; continue with: scratchgen train {config['model']} "
+              f"--resume {run_dir.final}")
+        return EXIT_INTERRUPTED
+    summary = job.evaluate()
+    summary.update(step=stopped_at, train_seconds=train_seconds)
+    summary["seconds"] = train_seconds + summary.pop("eval_seconds", 0.0)
+    job.figures(run_dir, run_dir.read_metrics())
+    run_dir.write_json("summary.json", summary)
+    if not args.quiet:
+        print(job.describe(summary))
+    return 0
+
+
+def save_checkpoint(job, run_dir, step, config=None):
+    import scratchgen as sg
+    sg.save({"job": job.state_dict(), "step": step, "model": job.kind}, run_dir.file(CHECKPOINT))
+
+
+def train_loop(job, run_dir, start, steps, checkpoint_every, log_every, progress):
+    """Run steps start+1..steps; returns the last completed step (< steps if stopped by Ctrl-C)."""
+    stop = {"requested": False}
+
+    def request_stop(signum, frame):
+        if stop["requested"]:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now
+        stop["requested"] = True
+
+    previous = _install_sigint(request_stop)
+    bar = common.progress_bar(steps, f"train {job.kind}", progress, initial=start)
+    step = start
+    try:
+        while step < steps and not stop["requested"]:
+            losses = job.step()
+            step += 1
+            job.after_step(step)
+            if step % log_every == 0 or step == steps:
+                run_dir.log({"step": step, **losses})
+            if step % checkpoint_every == 0 or step == steps:
+                save_checkpoint(job, run_dir, step)
+            bar.update(1)
+            if step % 10 == 0:
+                bar.set_postfix(**{k: f"{v:.3f}" for k, v in losses.items()})
+        if step < steps:
+            save_checkpoint(job, run_dir, step)
+    finally:
+        bar.close()
+        _install_sigint(previous)
+    return step
+
+
+def _install_sigint(handler):
+    if handler is None:
+        return None
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Ctrl-C alone
+        return None
