@@ -1,16 +1,109 @@
-"""``scratchgen bench``: (being written)."""
+"""``scratchgen bench``: run the benchmark scripts of a source checkout and print their tables.
+
+Each ``benchmarks/*.py`` script is run in its own Python process (from the
+checkout's root, so it measures this checkout) and prints a table of
+medians over repeats with side-by-side ratios; ``bench`` shows the tables
+as they come and keeps each script's output in the run folder.
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
+from scratchgen.commands.runs import RunFolder, default_run_name
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "find_benchmarks"]
+
+_EXAMPLES = """\
+examples:
+  scratchgen bench                       every script in benchmarks/
+  scratchgen bench kernels mcmc          only these (names without .py)
+  scratchgen bench --list
+  scratchgen bench --quick               fewer repeats (--repeats 3)
+
+Needs a source checkout (git clone; pip install -e .): the scripts are not
+part of the installed package. Writes <script>.txt (its output),
+metrics.jsonl (one record per script) and summary.json into the run folder.
+"""
 
 
 def add_parser(sub):
-    p = sub.add_parser("bench", help="(being written)", formatter_class=common.formatter)
-    common.add_common_options(p)
+    p = sub.add_parser("bench", help="run benchmarks/*.py and print their ratio tables",
+                       description=__doc__.split("\n\n", 1)[1].strip(), epilog=_EXAMPLES,
+                       formatter_class=common.formatter)
+    p.add_argument("names", nargs="*", metavar="NAME", help="scripts to run (default: all)")
+    p.add_argument("--list", action="store_true", help="list the scripts and exit")
+    p.add_argument("--repeats", type=common.positive_int, default=None,
+                   help="passed to every script as --repeats N")
+    p.add_argument("--dir", metavar="DIR", default=None,
+                   help="benchmark folder (default: benchmarks/ of the checkout scratchgen runs from)")
+    p.add_argument("--timeout", type=common.positive_float, default=1800.0, metavar="SECONDS",
+                   help="time limit per script (default: 1800)")
+    common.add_common_options(p, quick_help="--repeats 3 (a quick look, noisier medians)")
     p.set_defaults(run=run)
     return p
 
 
+def find_benchmarks(directory=None):
+    """The benchmark folder: ``directory`` or ``<checkout>/benchmarks``."""
+    import scratchgen
+    folder = Path(directory) if directory else Path(scratchgen.__file__).resolve().parent.parent / "benchmarks"
+    if not folder.is_dir():
+        raise UsageError(f"no benchmark folder at {folder}: 'scratchgen bench' runs the scripts of a "
+                         "source checkout (git clone the repository, pip install -e ., run it there) "
+                         "or give --dir DIR")
+    scripts = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    if not scripts:
+        raise UsageError(f"{folder} has no benchmark scripts (*.py)")
+    return folder, scripts
+
+
 def run(args):
-    raise UsageError("'bench' is not implemented yet")
+    folder, scripts = find_benchmarks(args.dir)
+    if args.list:
+        for s in scripts:
+            print(s.stem)
+        return 0
+    if args.names:
+        known = {s.stem: s for s in scripts}
+        unknown = [n for n in args.names if n.removesuffix(".py") not in known]
+        if unknown:
+            raise UsageError(f"unknown benchmark {unknown[0]!r}; available: {', '.join(known)}")
+        scripts = [known[n.removesuffix(".py")] for n in args.names]
+    repeats = args.repeats or (3 if args.quick else None)
+    extra = ["--repeats", str(repeats)] if repeats else []
+    config = {"command": "bench", "dir": str(folder), "scripts": [s.stem for s in scripts],
+              "repeats": repeats, "seed": args.seed}
+    summary, failed = {}, []
+    with RunFolder.new(args.out or default_run_name("bench")) as run_dir:
+        run_dir.write_json("config.json", config)
+        for i, script in enumerate(scripts, start=1):
+            status, seconds, output = _run_script(script, folder.parent, extra, args.timeout)
+            (run_dir.file(f"{script.stem}.txt")).write_text(output, encoding="utf-8")
+            run_dir.log({"step": i, "script": script.stem, "status": status, "seconds": seconds})
+            summary[script.stem] = {"status": status, "seconds": seconds}
+            if status != 0:
+                failed.append(script.stem)
+            if not args.quiet:
+                print(f"=== {script.name} ({seconds:.1f} s{'' if status == 0 else f', exit status {status}'})")
+                print(output.rstrip())
+                print()
+        run_dir.write_json("summary.json", summary)
+    if failed:
+        print(f"scratchgen: error: benchmark(s) failed: {', '.join(failed)} "
+              f"(their output is in {run_dir.final})", file=sys.stderr)
+    print(run_dir.final)
+    return 1 if failed else 0
+
+
+def _run_script(script, cwd, extra, timeout):
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, str(script), *extra], cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, time.perf_counter() - start, f"timed out after {timeout:.0f} s\n"
+    output = proc.stdout + (f"\n[stderr]\n{proc.stderr}" if proc.returncode and proc.stderr else "")
+    return proc.returncode, time.perf_counter() - start, output

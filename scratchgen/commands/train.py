@@ -153,9 +153,10 @@ def _train_and_finish(job, run_dir, config, start, args):
     return 0
 
 
-def save_checkpoint(job, run_dir, step, config=None):
+def save_checkpoint(job, run_dir, step):
+    """checkpoint.npz: the job's state (model, optimizer(s), rng), the step and the config."""
     import scratchgen as sg
-    sg.save({"job": job.state_dict(), "step": step, "model": job.kind}, run_dir.file(CHECKPOINT))
+    sg.save({"job": job.state_dict(), "step": step, "config": job.config}, run_dir.file(CHECKPOINT))
 
 
 def train_loop(job, run_dir, start, steps, checkpoint_every, log_every, progress):
