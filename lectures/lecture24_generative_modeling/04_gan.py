@@ -1,0 +1,208 @@
+# %% [markdown]
+# # Lecture 24, part 4: generative adversarial nets, Algorithm 1
+#
+# A generator G maps noise z ~ p(z) to samples G(z); a discriminator D(x)
+# in (0, 1) says how likely x came from the data rather than from G. They
+# play the game (Goodfellow et al. 2014, eq. 1)
+#
+#     min_G max_D  V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]
+#
+# For a fixed G the best D is D*(x) = p_data(x) / (p_data(x) + p_g(x)), and
+# against it V = -log 4 + 2 JSD(p_data || p_g): the game's value is -log 4
+# exactly when p_g = p_data, where D* = 1/2 everywhere.
+#
+# Algorithm 1 of the paper trains both by minibatch stochastic gradients:
+#
+#     for number of training iterations do
+#         for k steps do
+#             sample m noise samples z_1..z_m and m data samples x_1..x_m
+#             update D by ascending  grad 1/m sum_i [log D(x_i) + log(1 - D(G(z_i)))]
+#         sample m noise samples z_1..z_m
+#         update G by descending grad 1/m sum_i log(1 - D(G(z_i)))
+#
+# Our discriminator networks return a *logit* l(x), D(x) = sigmoid(l(x)),
+# and the logs are computed as log D = -softplus(-l), log(1 - D) = -softplus(l):
+# never log(0), however sure D is.
+#
+# Run as plain Python; figures go to `figures/`. `SCRATCHGEN_FAST=1` runs a
+# smaller version in a few seconds; `SCRATCHGEN_FIGURES_DIR=<folder>` saves
+# the figures elsewhere.
+
+# %%
+import inspect
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+import scratchgen as sg
+from scratchgen import datasets, nn, optim, viz
+from scratchgen.gan import GAN, losses, mode_coverage
+
+FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
+FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
+               or Path(__file__).resolve().parent / "figures")
+FIGURES.mkdir(parents=True, exist_ok=True)
+n_iterations = 300 if FAST else 4000
+hidden = 32 if FAST else 64
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## The players
+#
+# The data: 8 Gaussians on the unit circle with std 0.01 (the "ring" of the
+# VEEGAN and PacGAN papers). G maps z ~ N(0, I_8) to the plane, D maps the
+# plane to a logit; both are small ReLU MLPs.
+
+# %%
+def ring_sampler(m, r):
+    return datasets.ring(m, rng=r).astype(np.float32)
+
+
+latent_dim = 8
+G = nn.MLP([latent_dim, hidden, hidden, 2], activation="relu", rng=rng)
+D = nn.MLP([2, hidden, hidden, 1], activation="relu", rng=rng)
+gan = GAN(G, D, latent_dim, loss="nonsaturating", batch_size=128, rng=1,
+          opt_g=optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999)),
+          opt_d=optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999)))
+print(G)
+print(D)
+
+# %% [markdown]
+# ## One discriminator step, by hand
+#
+# m data samples, m noise samples, the minibatch estimate of V, and one
+# step of *ascent*: the optimizer minimises -V. This is what
+# `GAN.discriminator_step` does:
+
+# %%
+print(inspect.getsource(GAN.discriminator_step))
+
+x = ring_sampler(128, rng)
+z = gan.sample_noise(128)
+V_before = gan.value_function(x, z).item()
+with sg.no_grad():
+    fake = G(sg.tensor(z))                 # G is held fixed in D's step
+V = losses.value_from_logits(D(sg.tensor(x)), D(fake))
+gan.opt_d.zero_grad()
+(-V).backward()                            # gradient of -V ...
+gan.opt_d.step()                           # ... descended = V ascended
+V_after = gan.value_function(x, z).item()
+print(f"V on this minibatch: {V_before:.4f} -> {V_after:.4f} after one D step (D ascends V)")
+
+# %% [markdown]
+# ## One generator step, by hand
+#
+# Fresh noise; G descends log(1 - D(G(z))) (minimax) or, as the paper
+# advises, ascends log D(G(z)) (non-saturating). D's parameters do not move.
+
+# %%
+z = gan.sample_noise(128)
+d_before = [p.data.copy() for p in D.parameters()]
+loss_g = losses.nonsaturating_loss(D(G(sg.tensor(z))))
+gan.opt_g.zero_grad()
+loss_g.backward()
+gan.opt_g.step()
+assert all(np.array_equal(a, p.data) for a, p in zip(d_before, D.parameters()))
+print(f"non-saturating generator loss -mean log D(G(z)) = {loss_g.item():.4f}; D unchanged")
+
+# %% [markdown]
+# ## Saturating vs non-saturating: the generator's gradient at the start
+#
+# Early on, D rejects G's samples easily: D(G(z)) ~ 0, i.e. logit l << 0.
+# Per sample, with respect to the logit:
+#
+#     d/dl  log(1 - sigmoid(l)) = -sigmoid(l)      -> 0 as D(G(z)) -> 0  (saturates)
+#     d/dl -log sigmoid(l)      = sigmoid(l) - 1   -> -1                 (does not)
+#
+# We train D alone for a while (G frozen at its initialisation), then
+# measure the norm of G's gradient under each loss.
+
+# %%
+G0 = nn.MLP([latent_dim, hidden, hidden, 2], activation="relu", rng=10)
+D0 = nn.MLP([2, hidden, hidden, 1], activation="relu", rng=11)
+# A fast learner for D (lr 5e-3): we want to see it win.
+probe = GAN(G0, D0, latent_dim, batch_size=128, rng=12,
+            opt_d=optim.Adam(D0.parameters(), lr=5e-3))
+grad_norms = {"minimax": [], "nonsaturating": []}
+mean_d_fake = []
+for d_steps in range(0, 80 if FAST else 200):
+    if d_steps % (10 if FAST else 20) == 0:
+        z = probe.sample_noise(512)
+        fake_logits = D0(G0(sg.tensor(z)))
+        mean_d_fake.append(float(np.mean(1 / (1 + np.exp(-fake_logits.numpy())))))
+        for name, loss_fn in (("minimax", losses.minimax_loss), ("nonsaturating", losses.nonsaturating_loss)):
+            grads = sg.grad(loss_fn(D0(G0(sg.tensor(z)))), list(G0.parameters()))
+            grad_norms[name].append(float(np.sqrt(sum(np.sum(g.numpy() ** 2) for g in grads))))
+    probe.discriminator_step(ring_sampler(128, probe.rng))
+for dg, mm, ns in zip(mean_d_fake, grad_norms["minimax"], grad_norms["nonsaturating"]):
+    print(f"mean D(G(z)) = {dg:.3f}   ||grad_G|| minimax {mm:.2e}   non-saturating {ns:.2e}")
+
+fig = viz.new_figure((9, 3.6))
+ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+logit = np.linspace(-8, 8, 200)
+s = 1 / (1 + np.exp(-logit))
+ax1.plot(s, -s, label="minimax: d/dl log(1 - D)")
+ax1.plot(s, s - 1, label="non-saturating: d/dl -log D")
+ax1.set_xlabel("D(G(z))")
+ax1.set_ylabel("gradient w.r.t. the logit")
+ax1.legend(fontsize=8)
+ax2.semilogy(mean_d_fake, grad_norms["minimax"], "o-", label="minimax")
+ax2.semilogy(mean_d_fake, grad_norms["nonsaturating"], "s-", label="non-saturating")
+ax2.invert_xaxis()
+ax2.set_xlabel("mean D(G(z)) as D learns (G frozen)")
+ax2.set_ylabel("||grad of G's loss||")
+ax2.legend(fontsize=8)
+fig.subplots_adjust(wspace=0.35, bottom=0.15)
+viz.save_figure(fig, FIGURES / "04_saturating_gradient.png")
+
+# %% [markdown]
+# ## Algorithm 1 in full
+#
+# `GAN.train` runs the two loops; k = 1 discriminator step per generator
+# step, as in the paper's experiments. The heart of `GAN.train` is
+#
+#     for i in range(n_steps):
+#         for _ in range(self.k):
+#             d_stats = self.discriminator_step(self._minibatch(data, m))
+#         loss_g = self.generator_step()
+#
+# We keep snapshots of the samples along the way.
+
+# %%
+snapshots = {}
+checkpoints = sorted({n_iterations // 8, n_iterations // 4, n_iterations // 2, n_iterations})
+
+
+def snapshot(g, step):
+    if step in checkpoints:
+        snapshots[step] = g.sample(1000, rng=0)
+
+
+start = time.perf_counter()
+history = gan.train(ring_sampler, n_iterations, callbacks=[snapshot], eval_every=1)
+print(f"{n_iterations} iterations in {time.perf_counter() - start:.1f} s")
+coverage = mode_coverage(gan.sample(2500, rng=0), datasets.ring_centers(), std=0.01)
+print(f"modes captured {coverage.modes_captured}/8, high-quality share "
+      f"{coverage.high_quality_fraction:.1%}, reverse KL {coverage.reverse_kl:.2f}")
+
+# %% [markdown]
+# ## D(x), D(G(z)) and V during training
+#
+# At the game's equilibrium D(x) = D(G(z)) = 1/2 and V = -log 4 ~ -1.386.
+# In practice the curves oscillate around those values rather than settle.
+
+# %%
+fig = viz.loss_curves({"D(x)": history["d_real"], "D(G(z))": history["d_fake"]},
+                      smooth=25, title="discriminator outputs (equilibrium 1/2)")
+fig.axes[0].axhline(0.5, color="gray", lw=0.8, ls="--")
+viz.save_figure(fig, FIGURES / "04_discriminator_outputs.png")
+fig = viz.loss_curves({"V estimate": history["value"]}, smooth=25,
+                      title="value function V (equilibrium -log 4)")
+fig.axes[0].axhline(-np.log(4), color="gray", lw=0.8, ls="--")
+viz.save_figure(fig, FIGURES / "04_value_function.png")
+viz.ring_samples_over_training(snapshots, datasets.ring_centers(),
+                               title="GAN samples during training",
+                               path=FIGURES / "04_ring_samples.png")
+print("figures saved to", FIGURES)
