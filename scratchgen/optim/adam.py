@@ -16,7 +16,7 @@ State per parameter: "step" (int), "exp_avg" (m), "exp_avg_sq" (v) and
 import numpy as np
 
 from scratchgen import kernels
-from scratchgen.optim.optimizer import Optimizer, check_real
+from scratchgen.optim.optimizer import Optimizer, check_real, kernel_ready
 
 __all__ = ["Adam"]
 
@@ -58,8 +58,18 @@ class Adam(Optimizer):
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
             state["step"] += 1
-            kernels.adam_step_(p.data, p.grad.data, state["exp_avg"], state["exp_avg_sq"],
-                               state.get("max_exp_avg_sq"), state["step"], group["lr"],
-                               beta1, beta2, group["eps"], group["weight_decay"], amsgrad,
-                               group["maximize"])
+            param, grad = p.data, p.grad.data
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            max_sq = state.get("max_exp_avg_sq")
+            if kernel_ready(param, grad):  # hot path: flat views, no re-validation
+                kernels.backend.active_module().adam_step_(
+                    param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1),
+                    exp_avg_sq.reshape(-1), (exp_avg_sq if max_sq is None else max_sq
+                                             ).reshape(-1), state["step"], group["lr"],
+                    beta1, beta2, group["eps"], group["weight_decay"], amsgrad,
+                    group["maximize"])
+            else:
+                kernels.adam_step_(param, grad, exp_avg, exp_avg_sq, max_sq, state["step"],
+                                   group["lr"], beta1, beta2, group["eps"],
+                                   group["weight_decay"], amsgrad, group["maximize"])
             # END SOLUTION

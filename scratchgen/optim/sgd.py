@@ -15,7 +15,7 @@ so a step allocates nothing. Goodfellow et al. (2014) trained their GANs with
 SGD and momentum (0.5 rising to 0.7, see ``MomentumSchedule``).
 """
 from scratchgen import kernels
-from scratchgen.optim.optimizer import Optimizer, check_real
+from scratchgen.optim.optimizer import Optimizer, check_real, kernel_ready
 
 import numpy as np
 
@@ -55,7 +55,16 @@ class SGD(Optimizer):
             first_step = buffer is None
             if momentum != 0 and first_step:
                 buffer = state["momentum_buffer"] = np.empty_like(p.data)
-            kernels.sgd_step_(p.data, p.grad.data, buffer, lr, momentum, group["dampening"],
-                              group["nesterov"], group["weight_decay"], group["maximize"],
-                              first_step)
+            param, grad = p.data, p.grad.data
+            if kernel_ready(param, grad):  # hot path: flat views, no re-validation
+                flat_grad = grad.reshape(-1)
+                kernels.backend.active_module().sgd_step_(
+                    param.reshape(-1), flat_grad,
+                    flat_grad if buffer is None else buffer.reshape(-1), lr, momentum,
+                    group["dampening"], group["nesterov"], group["weight_decay"],
+                    group["maximize"], first_step)
+            else:
+                kernels.sgd_step_(param, grad, buffer, lr, momentum, group["dampening"],
+                                  group["nesterov"], group["weight_decay"],
+                                  group["maximize"], first_step)
             # END SOLUTION
