@@ -100,6 +100,7 @@ def _activation_derivative(y, activation, negative_slope, one):
 # --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def sigmoid(x):
+    """Numba version of ``numpy_twins.sigmoid`` (the math is documented there)."""
     out = np.empty_like(x)
     one = x.dtype.type(1.0)
     for i in range(x.size):
@@ -109,6 +110,7 @@ def sigmoid(x):
 
 @njit(cache=True, error_model="numpy")
 def softplus(x):
+    """Numba version of ``numpy_twins.softplus`` (the math is documented there)."""
     out = np.empty_like(x)
     one = x.dtype.type(1.0)
     for i in range(x.size):
@@ -121,6 +123,7 @@ def softplus(x):
 # --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def bias_act_forward(x, b, activation, negative_slope):
+    """Numba version of ``numpy_twins.bias_act_forward`` (the math is documented there)."""
     n, d = x.shape
     y = np.empty_like(x)  # the only allocation
     one = x.dtype.type(1.0)
@@ -133,6 +136,7 @@ def bias_act_forward(x, b, activation, negative_slope):
 
 @njit(cache=True, error_model="numpy")
 def bias_act_backward(y, grad_y, activation, negative_slope):
+    """Numba version of ``numpy_twins.bias_act_backward`` (the math is documented there)."""
     n, d = y.shape
     grad_pre = np.empty_like(y)
     grad_b = np.zeros(d, dtype=np.float64)  # accumulate in float64
@@ -150,6 +154,7 @@ def bias_act_backward(y, grad_y, activation, negative_slope):
 # --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def bce_with_logits(logits, targets):
+    """Numba version of ``numpy_twins.bce_with_logits`` (the math is documented there)."""
     out = np.empty_like(logits)
     zero = logits.dtype.type(0.0)
     for i in range(logits.size):
@@ -160,6 +165,7 @@ def bce_with_logits(logits, targets):
 
 @njit(cache=True, error_model="numpy")
 def bce_with_logits_backward(logits, targets, grad):
+    """Numba version of ``numpy_twins.bce_with_logits_backward`` (the math is documented there)."""
     out = np.empty_like(logits)
     one = logits.dtype.type(1.0)
     for i in range(logits.size):
@@ -182,6 +188,7 @@ def _directed_gradient(grad_i, param_i, maximize, use_weight_decay, weight_decay
 @njit(cache=True, error_model="numpy")
 def sgd_step_(param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
               weight_decay, maximize, first_step):
+    """Numba version of ``numpy_twins.sgd_step_`` (the math is documented there)."""
     as_dtype = param.dtype.type  # round hyper-parameters once, like PyTorch's scalar args
     lr_ = as_dtype(lr)
     momentum_ = as_dtype(momentum)
@@ -204,6 +211,7 @@ def sgd_step_(param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
 @njit(cache=True, error_model="numpy")
 def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1,
                beta2, eps, weight_decay, amsgrad, maximize):
+    """Numba version of ``numpy_twins.adam_step_`` (the math is documented there)."""
     # Scalars in float64 (Python floats in PyTorch), then rounded to the dtype.
     bias_correction1 = 1.0 - beta1**step
     bias_correction2 = 1.0 - beta2**step
@@ -245,6 +253,7 @@ def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1
 # --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def pairwise_sq_distances(a, b):
+    """Numba version of ``numpy_twins.pairwise_sq_distances`` (the math is documented there)."""
     n, d = a.shape
     m = b.shape[0]
     out = np.empty((n, m), dtype=a.dtype)
@@ -260,6 +269,7 @@ def pairwise_sq_distances(a, b):
 
 @njit(cache=True, error_model="numpy")
 def logsumexp_rows(a):
+    """Numba version of ``numpy_twins.logsumexp_rows`` (the math is documented there)."""
     n, d = a.shape
     out = np.empty(n, dtype=a.dtype)
     zero = a.dtype.type(0.0)
