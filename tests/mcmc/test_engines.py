@@ -31,6 +31,7 @@ def run_all_engines(proposal, tune, thin, seed=11):
     }
 
 
+@pytest.mark.task("mcmc.acceptance_step")
 @pytest.mark.parametrize("proposal, tune, thin", [
     (RandomWalk(scale=0.8), 0, 1),
     (RandomWalk(), 200, 2),
