@@ -103,42 +103,59 @@ def _split(X, rng):
     return X[order[n_test:]], X[order[:n_test]]
 
 
-def run(args):
+def make_config(args):
+    """The run's config from the options (validated; no folder exists yet)."""
     _check(args)
-    rng = np.random.default_rng(args.seed)
     n = 300 if args.quick else args.n
-    X, name = common.load_points(args.data, n, rng)
+    return {"command": "fit", "data": args.data, "model": args.model, "components": args.components,
+            "covariance": args.covariance, "method": args.method, "n": n,
+            "anomalies": args.anomalies, "seed": args.seed, "quick": args.quick}
+
+
+def load_split(config):
+    """(X_train, X_test, rng): the data of a fit config, split 80/20 by its seed."""
+    rng = np.random.default_rng(config["seed"])
+    X, name = common.load_points(config["data"], config["n"], rng)
     if len(X) < 10:
-        raise UsageError(f"{args.data}: need at least 10 rows to fit and hold out 20%, got {len(X)}")
-    components = args.components or _DEFAULT_COMPONENTS.get(name, 3)
+        raise UsageError(f"{config['data']}: need at least 10 rows to fit and hold out 20%, got {len(X)}")
     X_train, X_test = _split(X, rng)
-    config = {"command": "fit", "data": name, "model": args.model, "components": components,
-              "covariance": args.covariance, "method": args.method, "n": n,
-              "anomalies": args.anomalies, "seed": args.seed, "quick": args.quick,
-              "n_features": X.shape[1]}
-    out = args.out or default_run_name("fit")
-    with RunFolder.new(out) as run_dir:
-        run_dir.write_json("config.json", config)
-        start = time.perf_counter()
-        model = fit_density(X_train, args.model, components, args.covariance, args.method,
-                            args.seed, max_iter=20 if args.quick else None)
-        seconds = time.perf_counter() - start
-        params = model_params(model)
-        history = np.asarray(getattr(model, "history_", []), dtype=np.float64)
-        for i, value in enumerate(history, start=1):
-            run_dir.log({"step": i, "log_likelihood": float(value)})
-        summary = {"model": args.model, "components": components if args.model == "mixture" else 1,
-                   "n_train": len(X_train), "n_test": len(X_test),
-                   "train_log_likelihood": float(model.score(X_train)),
-                   "test_log_likelihood": float(model.score(X_test)),
-                   "converged": bool(getattr(model, "converged_", True)),
-                   "iterations": int(getattr(model, "n_iter_", 0)), "seconds": seconds}
-        if args.anomalies > 0:
-            summary.update(_anomaly_summary(model, X_train, X_test, args.anomalies, rng))
-        import scratchgen as sg
-        sg.save({"model": params, "config": config}, run_dir.file("checkpoint.npz"))
-        _figures(run_dir, model, X_train, history, name)
-        run_dir.write_json("summary.json", summary)
+    return X_train, X_test, rng
+
+
+def execute(config, run_dir):
+    """Fit, score, save and draw the run of ``config`` into ``run_dir``; returns the summary."""
+    X_train, X_test, rng = load_split(config)
+    name = config["data"]
+    components = config["components"] or _DEFAULT_COMPONENTS.get(name, 3)
+    config = {**config, "components": components, "n_features": X_train.shape[1]}
+    run_dir.write_json("config.json", config)
+    start = time.perf_counter()
+    model = fit_density(X_train, config["model"], components, config["covariance"], config["method"],
+                        config["seed"], max_iter=20 if config["quick"] else None)
+    seconds = time.perf_counter() - start
+    history = np.asarray(getattr(model, "history_", []), dtype=np.float64)
+    for i, value in enumerate(history, start=1):
+        run_dir.log({"step": i, "log_likelihood": float(value)})
+    summary = {"model": config["model"], "components": components if config["model"] == "mixture" else 1,
+               "n_train": len(X_train), "n_test": len(X_test),
+               "train_log_likelihood": float(model.score(X_train)),
+               "test_log_likelihood": float(model.score(X_test)),
+               "converged": bool(getattr(model, "converged_", True)),
+               "iterations": int(getattr(model, "n_iter_", 0)), "seconds": seconds}
+    if config["anomalies"] > 0:
+        summary.update(_anomaly_summary(model, X_train, X_test, config["anomalies"], rng))
+    import scratchgen as sg
+    sg.save({"model": model_params(model), "config": config}, run_dir.file("checkpoint.npz"))
+    _figures(run_dir, model, X_train, history, name)
+    run_dir.write_json("summary.json", summary)
+    return summary
+
+
+def run(args):
+    config = make_config(args)
+    load_split(config)  # bad file / name / shape: fail before any folder exists
+    with RunFolder.new(args.out or default_run_name("fit")) as run_dir:
+        summary = execute(config, run_dir)
     _report(args, run_dir.final, summary)
     return 0
 

@@ -152,33 +152,51 @@ def chain_summary(result):
             "ess_bulk": s["ess_bulk"], "ess_tail": s["ess_tail"], "engine": result.engine}
 
 
-def run(args):
+def make_config(args):
     steps, tune = (300, 200) if args.quick else (args.steps, args.tune)
-    log_prob, dim, vectorized = resolve_target(args.target, args.dim, args.vectorized)
-    x0_check = np.zeros((args.chains, dim))
-    _check_log_prob(log_prob, x0_check, vectorized, args.target)
-    config = {"command": "sample", "target": args.target, "dim": dim, "steps": steps, "tune": tune,
-              "chains": args.chains, "scale": args.scale, "vectorized": vectorized,
-              "seed": args.seed, "quick": args.quick}
+    return {"command": "sample", "target": args.target, "dim": args.dim, "steps": steps, "tune": tune,
+            "chains": args.chains, "scale": args.scale, "vectorized": args.vectorized,
+            "seed": args.seed, "quick": args.quick}
+
+
+def prepare(config):
+    """(log_prob, dim, vectorized) of a config, checked by one call at the starts."""
+    log_prob, dim, vectorized = resolve_target(config["target"], config["dim"], config["vectorized"])
+    _check_log_prob(log_prob, np.zeros((config["chains"], dim)), vectorized, config["target"])
+    return log_prob, dim, vectorized
+
+
+def execute(config, run_dir, target=None):
+    """Sample, diagnose, save and draw the run of ``config``; returns (summary, chains)."""
+    log_prob, dim, vectorized = target or prepare(config)
+    config = {**config, "dim": dim, "vectorized": vectorized}
+    run_dir.write_json("config.json", config)
+    start = time.perf_counter()
+    result = run_sampler(log_prob, dim, vectorized, config["steps"], config["tune"], config["chains"],
+                         config["scale"], config["seed"])
+    seconds = time.perf_counter() - start
+    summary = {**chain_summary(result), "seconds": seconds}
+    _log_running_means(run_dir, result)
+    import scratchgen as sg
+    sg.save({"draws": result.draws, "log_prob": result.log_prob,
+             "acceptance_fraction": result.acceptance_fraction, "config": config},
+            run_dir.file("chain.npz"))
+    write_chain_figures(run_dir, result, log_prob if config["target"] == "ring" else None)
+    run_dir.write_json("summary.json", summary)
+    return summary, result
+
+
+def run(args):
+    config = make_config(args)
+    target = prepare(config)
     with RunFolder.new(args.out or default_run_name("sample")) as run_dir:
-        run_dir.write_json("config.json", config)
-        start = time.perf_counter()
-        result = run_sampler(log_prob, dim, vectorized, steps, tune, args.chains, args.scale, args.seed)
-        seconds = time.perf_counter() - start
-        summary = {**chain_summary(result), "seconds": seconds}
-        _log_running_means(run_dir, result)
-        import scratchgen as sg
-        sg.save({"draws": result.draws, "log_prob": result.log_prob,
-                 "acceptance_fraction": result.acceptance_fraction, "config": config},
-                run_dir.file("chain.npz"))
-        write_chain_figures(run_dir, result, log_prob if args.target == "ring" else None)
-        run_dir.write_json("summary.json", summary)
+        summary, result = execute(config, run_dir, target)
     if not args.quiet:
         from scratchgen.mcmc import format_summary
         print(format_summary(result.summary()))
         print(f"acceptance {summary['acceptance']:.3f}, max R-hat {summary['r_hat_max']:.3f}, "
-              f"min bulk ESS {summary['ess_bulk_min']:.0f} of {steps * args.chains} draws "
-              f"({result.engine} engine, {seconds:.2f} s)")
+              f"min bulk ESS {summary['ess_bulk_min']:.0f} of {config['steps'] * config['chains']} "
+              f"draws ({result.engine} engine, {summary['seconds']:.2f} s)")
     print(run_dir.final)
     return 0
 

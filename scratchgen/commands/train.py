@@ -13,6 +13,7 @@ that was never interrupted (the tests check bit equality). Ctrl-C stops at
 the end of the current step, saves a checkpoint and keeps the run folder.
 """
 import signal
+import sys
 import time
 
 from scratchgen.commands import common
@@ -95,8 +96,8 @@ def run(args):
     job = build_job(config)   # validates data and sizes before any folder exists
     with RunFolder.new(args.out or default_run_name(f"train-{args.model}")) as run_dir:
         run_dir.write_json("config.json", config)
-        status = _train_and_finish(job, run_dir, config, 0, args)
-    print(run_dir.final)
+        status, summary = train_and_finish(job, run_dir, config, 0, common.show_progress(args))
+    _report(args, job, summary, status, run_dir)
     return status
 
 
@@ -105,9 +106,8 @@ def _resume(args):
     run_dir = RunFolder.existing(args.resume)
     config = read_json(run_dir.file("config.json"))
     if config.get("command") != "train" or config.get("model") != args.model:
-        raise UsageError(f"--resume {args.resume}: it is a run of "
-                         f"'{config.get('command')} {config.get('model', '')}'.strip(), "
-                         f"not of 'train {args.model}'")
+        what = f"{config.get('command')} {config.get('model', '')}".strip()
+        raise UsageError(f"--resume {args.resume}: it is a run of '{what}', not of 'train {args.model}'")
     for key, value in (("steps", args.steps), ("checkpoint_every", args.checkpoint_every),
                        ("log_every", args.log_every)):
         if value is not None:
@@ -125,32 +125,42 @@ def _resume(args):
     run_dir.write_json("config.json", config)
     if not args.quiet:
         print(f"resuming {args.resume} at step {start} of {config['steps']}")
-    status = _train_and_finish(job, run_dir, config, start, args)
-    print(run_dir.final)
+    status, summary = train_and_finish(job, run_dir, config, start, common.show_progress(args))
+    _report(args, job, summary, status, run_dir)
     return status
 
 
-def _train_and_finish(job, run_dir, config, start, args):
+def train_and_finish(job, run_dir, config, start, progress=False):
+    """Train from ``start`` to config["steps"], then evaluate and draw.
+
+    Returns (exit status, summary); the summary is None when Ctrl-C stopped
+    the run (its folder is kept, with a checkpoint to resume from).
+    """
     seconds_before = 0.0
     if start and run_dir.file("summary.json").exists():
         seconds_before = float(read_json(run_dir.file("summary.json")).get("train_seconds") or 0.0)
     t0 = time.perf_counter()
     stopped_at = train_loop(job, run_dir, start, config["steps"], config["checkpoint_every"],
-                            config["log_every"], common.show_progress(args))
+                            config["log_every"], progress)
     train_seconds = seconds_before + time.perf_counter() - t0
     if stopped_at < config["steps"]:
         run_dir.keep()
-        print(f"interrupted at step {stopped_at}; continue with: scratchgen train {config['model']} "
-              f"--resume {run_dir.final}")
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED, None
     summary = job.evaluate()
     summary.update(step=stopped_at, train_seconds=train_seconds)
     summary["seconds"] = train_seconds + summary.pop("eval_seconds", 0.0)
     job.figures(run_dir, run_dir.read_metrics())
     run_dir.write_json("summary.json", summary)
-    if not args.quiet:
+    return 0, summary
+
+
+def _report(args, job, summary, status, run_dir):
+    if status == EXIT_INTERRUPTED:
+        print(f"interrupted at step {job.last_step}; continue with: scratchgen train {args.model} "
+              f"--resume {run_dir.final}", file=sys.stderr)
+    elif not args.quiet:
         print(job.describe(summary))
-    return 0
+    print(run_dir.final)
 
 
 def save_checkpoint(job, run_dir, step):
@@ -186,6 +196,7 @@ def train_loop(job, run_dir, start, steps, checkpoint_every, log_every, progress
         if step < steps:
             save_checkpoint(job, run_dir, step)
     finally:
+        job.last_step = step
         bar.close()
         _install_sigint(previous)
     return step
