@@ -1,0 +1,155 @@
+"""Default GAN recipes: settings that were tried and work on a laptop CPU.
+
+``default_recipe(dataset)`` returns a plain dict (network sizes, variant,
+optimizer, learning rate and its decay, batch size, number of iterations)
+for "ring", "grid", "digits" or "stacked_digits"; ``build_gan(recipe, rng)``
+turns it into a GAN (or a variant) with fresh networks; ``recipe_data``
+gives the training data and ``train_recipe`` runs the whole recipe. The
+command line (``scratchgen train gan --dataset ring``) uses these.
+
+Each recipe records what it reached here ("measured"): those are the
+numbers ``benchmarks/mode_collapse.py`` and ``benchmarks/digits_gan.py``
+print, measured on 2 shared CPU cores (1 BLAS thread), not guarantees.
+
+Why these choices:
+
+* non-saturating generator loss everywhere (Goodfellow et al. 2014, sec. 3);
+* Adam with beta1 = 0.5 (Radford et al. 2015): beta1 = 0.9 makes the
+  two-player dynamics oscillate more;
+* the toy sets are sampled afresh at every step (infinite data, as in the
+  PacGAN and VEEGAN code), so the discriminator cannot memorise;
+* the learning rate drops by 10x for the last part of training: the
+  modes of the ring (std 0.01) and grid (std 0.05) are so narrow that the
+  jitter of Adam at lr 1e-3 alone keeps many samples outside 3 std;
+* PacGAN2 for the mixtures (Lin et al. 2018): at the same budget the
+  standard GAN drops modes (see the mode-collapse benchmark).
+"""
+import copy
+import time
+
+import numpy as np
+
+from scratchgen.gan.gan import GAN, _as_rng
+from scratchgen.gan.pacgan import PacGAN
+from scratchgen.gan.unrolled import UnrolledGAN
+from scratchgen.gan.wgan_gp import WGANGP
+
+__all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "train_recipe"]
+
+_MIXTURE = dict(
+    variant="pacgan", pack=2, latent_dim=8, noise="normal",
+    generator_hidden=[128, 128], discriminator_hidden=[128, 128],
+    activation="relu", discriminator_activation="relu", output_activation=None,
+    loss="nonsaturating", optimizer="adam", lr=1e-3, betas=(0.5, 0.999),
+    batch_size=256, k=1, n_steps=10000, lr_decay_steps=[6000, 8500], lr_decay=0.1,
+)
+
+RECIPES = {
+    "ring": dict(_MIXTURE, dataset="ring", data_dim=2,
+                 measured="(filled in by benchmarks)"),
+    "grid": dict(_MIXTURE, dataset="grid", data_dim=2,
+                 measured="(filled in by benchmarks)"),
+    "digits": dict(
+        dataset="digits", data_dim=64, variant="gan", pack=1, latent_dim=32, noise="normal",
+        generator_hidden=[128, 256], discriminator_hidden=[256, 128],
+        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
+        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
+        batch_size=64, k=1, n_steps=8000, lr_decay_steps=[], lr_decay=0.1,
+        measured="(filled in by benchmarks)"),
+    "stacked_digits": dict(
+        dataset="stacked_digits", data_dim=192, variant="pacgan", pack=2, latent_dim=32,
+        noise="normal", generator_hidden=[256, 256], discriminator_hidden=[256, 128],
+        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
+        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
+        batch_size=64, k=1, n_steps=8000, lr_decay_steps=[], lr_decay=0.1,
+        measured="(filled in by benchmarks)"),
+}
+
+_VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP}
+
+
+def default_recipe(dataset):
+    """A copy of the default recipe for ``dataset`` ("ring", "grid", "digits", "stacked_digits")."""
+    if dataset not in RECIPES:
+        raise ValueError(f"default_recipe: dataset must be one of {sorted(RECIPES)}, got {dataset!r}")
+    return copy.deepcopy(RECIPES[dataset])
+
+
+def build_gan(recipe, rng=None):
+    """A GAN (or PacGAN, UnrolledGAN, WGANGP) with fresh networks from ``recipe``.
+
+    Generator: MLP [latent_dim, *generator_hidden, data_dim]; discriminator:
+    MLP [data_dim * pack, *discriminator_hidden, 1] returning logits (a
+    critic's scores for WGAN-GP). Extra keys used by variants: "pack",
+    "unroll_steps", "unroll_lr", "n_critic", "gp_weight". ``rng`` seeds the
+    weights, then the noise and minibatches.
+    """
+    from scratchgen import nn, optim
+    variant = recipe.get("variant", "gan")
+    if variant not in _VARIANTS:
+        raise ValueError(f"build_gan: recipe['variant'] must be one of {sorted(_VARIANTS)}, got {variant!r}")
+    rng = _as_rng(rng)
+    pack = recipe.get("pack", 1) if variant == "pacgan" else 1
+    G = nn.MLP([recipe["latent_dim"], *recipe["generator_hidden"], recipe["data_dim"]],
+               activation=recipe["activation"], output_activation=recipe.get("output_activation"),
+               rng=rng)
+    D = nn.MLP([recipe["data_dim"] * pack, *recipe["discriminator_hidden"], 1],
+               activation=recipe.get("discriminator_activation", recipe["activation"]),
+               negative_slope=0.2, rng=rng)
+    if recipe.get("optimizer", "adam") == "adam":
+        def make_opt(module):
+            return optim.Adam(module.parameters(), lr=recipe["lr"], betas=tuple(recipe["betas"]))
+    else:
+        def make_opt(module):
+            return optim.SGD(module.parameters(), lr=recipe["lr"], momentum=recipe.get("momentum", 0.5))
+    kwargs = dict(noise=recipe.get("noise", "normal"), batch_size=recipe["batch_size"],
+                  opt_g=make_opt(G), opt_d=make_opt(D), rng=rng)
+    if variant == "wgan_gp":
+        return WGANGP(G, D, recipe["latent_dim"], n_critic=recipe.get("n_critic", 5),
+                      gp_weight=recipe.get("gp_weight", 10.0), **kwargs)
+    kwargs.update(loss=recipe.get("loss", "nonsaturating"), k=recipe.get("k", 1))
+    if variant == "pacgan":
+        return PacGAN(G, D, recipe["latent_dim"], pack=pack, **kwargs)
+    if variant == "unrolled":
+        return UnrolledGAN(G, D, recipe["latent_dim"], unroll_steps=recipe.get("unroll_steps", 5),
+                           unroll_lr=recipe.get("unroll_lr", 0.05), **kwargs)
+    return GAN(G, D, recipe["latent_dim"], **kwargs)
+
+
+def recipe_data(recipe, rng=None):
+    """The training data of a recipe: a sampler ``(m, rng) -> array`` for the
+    toy sets, a float32 array for the digits (stacked digits: 20,000 draws)."""
+    from scratchgen import datasets
+    name = recipe["dataset"]
+    if name == "ring":
+        return lambda m, r: datasets.ring(m, rng=r).astype(np.float32)
+    if name == "grid":
+        return lambda m, r: datasets.grid(m, rng=r).astype(np.float32)
+    if name == "digits":
+        return datasets.load_digits(return_X_y=True)[0].astype(np.float32)
+    if name == "stacked_digits":
+        images, _ = datasets.stacked_digits(recipe.get("n_stacked", 20000), rng=_as_rng(rng))
+        return images.astype(np.float32)
+    raise ValueError(f"recipe_data: unknown dataset {name!r}")
+
+
+def train_recipe(recipe, rng=None, data=None, callbacks=(), eval_every=500, progress=False):
+    """Build and train a GAN by ``recipe``, with its learning-rate drops.
+
+    At each step in ``recipe["lr_decay_steps"]`` both learning rates are
+    multiplied by ``recipe["lr_decay"]``. Returns ``(gan, seconds)``.
+    """
+    rng = _as_rng(rng)
+    gan = build_gan(recipe, rng)
+    data = recipe_data(recipe, rng) if data is None else data
+    start = time.perf_counter()
+    boundaries = [s for s in sorted(recipe.get("lr_decay_steps", [])) if 0 < s < recipe["n_steps"]]
+    done = 0
+    for stop in boundaries + [recipe["n_steps"]]:
+        gan.train(data, stop - done, callbacks=callbacks, eval_every=eval_every, progress=progress)
+        done = stop
+        if stop != recipe["n_steps"]:
+            for opt in (gan.opt_g, gan.opt_d):
+                for group in opt.param_groups:
+                    group["lr"] *= recipe["lr_decay"]
+    return gan, time.perf_counter() - start
