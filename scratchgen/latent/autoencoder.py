@@ -21,7 +21,7 @@ from scratchgen.latent._checks import as_data_matrix, as_generator, check_fitted
 from scratchgen.latent.training import fit_minibatches, model_dtype
 from scratchgen.nn import Module
 
-__all__ = ["Autoencoder", "build_mlp"]
+__all__ = ["Autoencoder", "build_mlp", "input_dim_of"]
 
 _LOSSES = ("mse", "bce")
 _PRIORS = ("gaussian", "mixture")
@@ -31,6 +31,18 @@ def build_mlp(sizes, activation, rng):
     """An MLP with ``activation`` between layers and a linear output."""
     from scratchgen.nn import MLP
     return MLP(list(sizes), activation=activation, output_activation=None, rng=rng)
+
+
+def input_dim_of(encoder):
+    """The number of input features of a Linear or MLP encoder, else None.
+
+    Used to check the columns of X before training; other encoders are not
+    checked here (their first layer reports a shape error instead).
+    """
+    if hasattr(encoder, "in_features"):
+        return encoder.in_features
+    sizes = getattr(encoder, "sizes", None)
+    return sizes[0] if sizes else None
 
 
 def _check_choice(value, name, choices):
@@ -108,11 +120,7 @@ class Autoencoder(Module):
 
     # ------------------------------------------------------- array helpers
     def _input_dim(self):
-        # Linear has in_features, MLP its sizes; other encoders are not checked here.
-        if hasattr(self.encoder, "in_features"):
-            return self.encoder.in_features
-        sizes = getattr(self.encoder, "sizes", None)
-        return sizes[0] if sizes else None
+        return input_dim_of(self.encoder)
 
     def _run(self, module, A, name, n_features=None):
         A = as_data_matrix(A, name=name, n_features=n_features, dtype=model_dtype(self))

@@ -28,7 +28,7 @@ import numpy as np
 
 from scratchgen.autodiff import Tensor, no_grad, sigmoid
 from scratchgen.latent._checks import as_data_matrix, as_generator, check_int
-from scratchgen.latent.autoencoder import _check_choice, build_mlp
+from scratchgen.latent.autoencoder import _check_choice, build_mlp, input_dim_of
 from scratchgen.latent.objectives import (bernoulli_log_likelihood, gaussian_log_likelihood,
                                           iwae_bound, kl_gaussian, log_normal, reparameterize)
 from scratchgen.latent.training import fit_minibatches, model_dtype
@@ -81,7 +81,8 @@ class VAE(Module):
     def _as_tensor(self, x, name="x"):
         if isinstance(x, Tensor):
             return x
-        return Tensor(as_data_matrix(x, name=name, dtype=model_dtype(self)))
+        return Tensor(as_data_matrix(x, name=name, n_features=input_dim_of(self.encoder),
+                                     dtype=model_dtype(self)))
 
     def posterior(self, x):
         """mean, log_var of q(z | x): two Tensors (b, latent_dim)."""
@@ -154,22 +155,26 @@ class VAE(Module):
 
         ``seed`` fixes the shuffling and the reparameterisation noise.
         """
-        X = as_data_matrix(X)
+        X = as_data_matrix(X, n_features=input_dim_of(self.encoder))
         self.history_ = self.history_ + fit_minibatches(
             self, lambda xb, rng: self.loss(xb, rng=rng), X, epochs=epochs,
             batch_size=batch_size, lr=lr, seed=seed, progress=progress)
         return self
 
     # ----------------------------------------------- evaluation on arrays
-    def log_likelihood(self, X, k=100, rng=None, batch_size=256):
+    def log_likelihood(self, X, k=100, rng=None, batch_size=None):
         """The IWAE estimate of log p(x) per row of X, array (n,) in nats.
 
         A stochastic lower bound (in expectation) that tightens as ``k``
-        grows; ``rng`` fixes the importance samples.
+        grows; ``rng`` fixes the importance samples. ``batch_size``: rows of
+        X per pass (default: k * batch_size <= 2^16 decoded codes, to bound
+        the memory of the (k, batch, d) arrays).
         """
-        X = as_data_matrix(X, dtype=model_dtype(self))
+        X = as_data_matrix(X, n_features=input_dim_of(self.encoder), dtype=model_dtype(self))
         k = check_int(k, "k")
         rng = as_generator(rng)
+        batch_size = (max(1, 2 ** 16 // k) if batch_size is None
+                      else check_int(batch_size, "batch_size"))
         out = []
         with no_grad():
             for start in range(0, len(X), batch_size):

@@ -134,3 +134,5 @@ def test_vae_bad_inputs():
         model.log_likelihood(np.zeros((2, 4)), k=0)
     with pytest.raises(ValueError, match="2 features"):
         model.decode(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="4 features"):
+        model.fit(np.zeros((8, 5)), epochs=1)
