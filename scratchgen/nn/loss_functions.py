@@ -112,8 +112,8 @@ class BinaryCrossEntropy(Function):
         if is_grad_enabled():
             g = _expanded_grad_tensor(grad, ctx.reduction, p.data.size)
             grad_p = (p - t) / AF.clip(p * (1 - p), min=1e-12) * g
-            log_p, log_q = (Tensor(a) for a in ctx.logs)
-            return grad_p, (log_q - log_p) * g
+            # log(1 - p) - log p, differentiable in p (the clamp only acts at p = 0, 1).
+            return grad_p, (AF.log(1 - p) - AF.log(p)) * g
         g = _expanded_grad(grad, p.shape, ctx.reduction, p.data.size)
         pd, td = p.data, t.data
         grad_p = g * (pd - td) / np.maximum(pd * (1 - pd), 1e-12)
