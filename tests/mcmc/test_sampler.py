@@ -254,3 +254,18 @@ def test_random_walk_user_protocol_log_prob_is_gaussian():
     by_hand = (-0.5 * (0.5 ** 2 + (2.0 / 2.0) ** 2) - np.log(2 * np.pi * 1.0 * 2.0))
     assert rw.log_prob(x_new, x) == pytest.approx(by_hand)
     assert rw.log_prob(x_new, x) == pytest.approx(rw.log_prob(x, x_new))  # symmetric
+
+
+def test_progress_bar_and_engine_fallback(capsys):
+    class Wide:
+        def sample(self, n, rng):
+            return 3.0 * rng.standard_normal((n, 2))
+
+        def log_prob(self, x):
+            return -0.5 * np.sum(x * x, axis=1) / 9.0
+
+    # A Numba log_prob with a non-random-walk proposal runs on the Python engine.
+    chains = metropolis_hastings(ring_log_prob, np.zeros(2), 20, proposal=Independence(Wide()),
+                                 n_chains=2, tune=5, seed=0, progress=True)
+    assert chains.engine == "python" and chains.get_chain().shape == (20, 2, 2)
+    assert "MH (python)" in capsys.readouterr().err
