@@ -100,7 +100,7 @@ def trace_plot(
 
 def autocorrelation_plot(
     chain,
-    max_lag: int = 50,
+    max_lag: int | None = None,
     *,
     names=None,
     title: str | None = None,
@@ -111,10 +111,15 @@ def autocorrelation_plot(
 ):
     """Autocorrelation against the lag (0..max_lag) per parameter, one line per chain.
 
-    ``max_lag`` must be smaller than the number of steps.
+    ``max_lag`` must be smaller than the number of steps; default
+    ``min(50, n_steps - 1)``.
     """
     arr = _as_chain(chain)
     n_steps, n_chains, dim = arr.shape
+    if n_steps < 2:
+        raise ValueError(f"chain: autocorrelation needs at least 2 steps, got {n_steps}")
+    if max_lag is None:
+        max_lag = min(50, n_steps - 1)
     if not isinstance(max_lag, (int, np.integer)) or not 1 <= max_lag < n_steps:
         raise ValueError(f"max_lag: expected an int in [1, {n_steps - 1}] (chain has {n_steps} steps), got {max_lag!r}")
     labels = _names(names, dim)

@@ -65,6 +65,7 @@ def test_tensors_and_chain_objects_are_accepted(tmp_path):
     viz.scatter_samples(sg.tensor(POINTS), sg.tensor(POINTS), dpi=DPI, path=tmp_path / "s.png")
     viz.density_contour(lambda p: sg.tensor(std_normal_log_prob(p)), POINTS, grid_size=20, dpi=DPI)
     assert viz.trace_plot(CHAIN[:, 0, 0], dpi=DPI) is not None  # 1-D: one chain, one parameter
+    viz.autocorrelation_plot(CHAIN[:20], dpi=DPI)  # default max_lag adapts to a short chain: min(50, 19)
 
 
 BAD_INPUTS = {
@@ -85,6 +86,7 @@ BAD_INPUTS = {
     "trace too many dims": lambda: viz.trace_plot(np.zeros((5, 1, 40))),
     "acf max_lag too big": lambda: viz.autocorrelation_plot(CHAIN, 120),
     "acf max_lag zero": lambda: viz.autocorrelation_plot(CHAIN, 0),
+    "acf one step": lambda: viz.autocorrelation_plot(CHAIN[:1]),
     "grid wrong pixels": lambda: viz.image_grid(np.zeros((4, 63)), 2, 2),
     "grid too many": lambda: viz.image_grid(np.zeros((5, 64)), 2, 2),
     "grid bad nrows": lambda: viz.image_grid(np.zeros((4, 64)), 0, 2),
@@ -103,7 +105,7 @@ BAD_ARGUMENT = {
     "density_contour", "contour X 3 columns": "X", "contour bad bounds": "bounds", "scatter real 1-D": "real",
     "scatter fake empty": "fake", "latent 5-D": "Z", "latent labels length": "labels", "ring centers 3-D": "centers",
     "ring no snapshots": "snapshots", "ring samples shape": "snapshots", "trace 4-D": "chain", "trace names": "names",
-    "trace too many dims": "chain", "acf max_lag too big": "max_lag", "acf max_lag zero": "max_lag",
+    "trace too many dims": "chain", "acf max_lag too big": "max_lag", "acf max_lag zero": "max_lag", "acf one step": "chain",
     "grid wrong pixels": "images", "grid too many": "images", "grid bad nrows": "nrows", "grid 3-D wrong shape":
     "images", "loss empty": "history", "loss 2-D values": "history", "loss log of negative": "history",
     "loss not numbers": "history", "figsize": "figsize",
