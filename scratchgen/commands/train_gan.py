@@ -40,7 +40,6 @@ classes_covered, n_classes, reverse_kl, parzen_log_likelihood, seconds.
 """}
 DATASETS = ("ring", "grid", "digits", "stacked-digits")
 VARIANTS = ("gan", "pacgan", "unrolled", "wgan-gp")
-_OVERRIDES = ("variant", "steps", "batch_size", "lr_g", "lr_d", "latent_dim", "hidden")
 
 
 def add_options(p, model):
@@ -56,50 +55,92 @@ def add_options(p, model):
 
 
 # --------------------------------------------------------------------- recipes
+# The data sets' own parameters (scratchgen.datasets defaults), which the mode metrics need.
+_MIXTURES = {"ring": {"n_modes": 8, "radius": 1.0, "std": 0.01},
+             "grid": {"size": 5, "spacing": 2.0, "std": 0.05}}
+
+
 def _local_recipe(dataset):
-    """Used only while ``scratchgen.gan.recipes`` is not available."""
-    toy = {"variant": "gan", "latent_dim": 4, "hidden": [128, 128], "lr_g": 2e-3, "lr_d": 2e-3,
-           "betas": [0.5, 0.999], "batch_size": 128, "loss": "nonsaturating", "k": 1}
-    if dataset == "ring":
-        return {**toy, "steps": 1200, "data": {"n_modes": 8, "radius": 2.0, "std": 0.05}}
-    if dataset == "grid":
-        return {**toy, "steps": 3000, "data": {"size": 5, "spacing": 2.0, "std": 0.05}}
-    images = {"variant": "gan", "betas": [0.5, 0.999], "batch_size": 64, "loss": "nonsaturating",
-              "k": 1, "lr_g": 1e-3, "lr_d": 1e-3, "data": {}}
-    if dataset == "digits":
-        return {**images, "latent_dim": 16, "hidden": [128, 128], "steps": 3000}
-    return {**images, "latent_dim": 32, "hidden": [256, 256], "steps": 3000}
+    """Only used if ``scratchgen.gan.recipes`` cannot be imported (same format)."""
+    images = dataset != "ring" and dataset != "grid"
+    dim = {"ring": 2, "grid": 2, "digits": 64, "stacked_digits": 192}[dataset]
+    return dict(dataset=dataset, data_dim=dim, variant="gan", pack=2, latent_dim=16 if images else 8,
+                generator_hidden=[128, 128], discriminator_hidden=[128, 128], activation="relu",
+                discriminator_activation="leaky_relu", output_activation="sigmoid" if images else None,
+                loss="nonsaturating", optimizer="adam", lr=1e-3, betas=(0.5, 0.999),
+                batch_size=128, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1)
 
 
 def recipe_for(dataset):
-    """The default recipe of ``dataset`` as a plain dict (library's, else the local one)."""
+    """The library's default recipe for ``dataset`` (a plain dict; see scratchgen.gan.recipes)."""
+    name = dataset.replace("-", "_")
     try:
         from scratchgen.gan.recipes import default_recipe
     except ImportError:
-        return _local_recipe(dataset)
-    recipe = default_recipe(dataset)
-    return dict(recipe) if isinstance(recipe, dict) else _local_recipe(dataset)
+        return _local_recipe(name)
+    return _plain(default_recipe(name))
+
+
+def _plain(value):
+    """Tuples as lists, so that the recipe survives config.json unchanged."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def apply_overrides(recipe, steps=None, variant=None, batch_size=None, latent_dim=None, hidden=None,
+                    lr_g=None, lr_d=None):
+    """The recipe with command-line values in place of its own.
+
+    steps: the learning-rate drops move with it (same fractions of training).
+    hidden: generator sizes; the discriminator gets them reversed.
+    """
+    r = dict(recipe)
+    if steps is not None and steps != r["n_steps"]:
+        r["lr_decay_steps"] = [max(1, round(b * steps / r["n_steps"])) for b in r.get("lr_decay_steps", [])]
+        r["n_steps"] = steps
+    if variant is not None:
+        r["variant"] = variant.replace("-", "_")
+        if r["variant"] == "pacgan":
+            r["pack"] = r.get("pack") if r.get("pack", 1) > 1 else 2
+        if r["variant"] == "wgan_gp":
+            r["betas"] = [0.5, 0.9]  # Gulrajani et al. 2017
+    if batch_size is not None:
+        r["batch_size"] = batch_size
+    if latent_dim is not None:
+        r["latent_dim"] = latent_dim
+    if hidden is not None:
+        r["generator_hidden"], r["discriminator_hidden"] = list(hidden), list(hidden)[::-1]
+    r["lr_g"] = lr_g if lr_g is not None else r.get("lr_g", r["lr"])
+    r["lr_d"] = lr_d if lr_d is not None else r.get("lr_d", r["lr"])
+    return r
 
 
 def config_from_args(args):
     if args.dataset not in DATASETS:
         raise UsageError(f"--dataset {args.dataset!r}: unknown data set for a GAN, expected one of "
                          f"{', '.join(DATASETS)}")
-    config = {"dataset": args.dataset, "recipe": recipe_for(args.dataset)}
-    for key in _OVERRIDES:
-        value = getattr(args, key, None)
-        config[key] = list(value) if isinstance(value, tuple) else value
-        if config[key] is None:
-            config[key] = config["recipe"][key]
+    steps, batch, hidden = args.steps, args.batch_size, args.hidden
     if args.quick:
-        config.update(steps=args.steps or 30, batch_size=args.batch_size or 32,
-                      hidden=list(args.hidden or (16,)))
-    return config
+        steps, batch, hidden = steps or 30, batch or 32, hidden or (16,)
+    recipe = apply_overrides(recipe_for(args.dataset), steps=steps, variant=args.variant,
+                             batch_size=batch, latent_dim=args.latent_dim, hidden=hidden,
+                             lr_g=args.lr_g, lr_d=args.lr_d)
+    return gan_config(args.dataset, recipe)
+
+
+def gan_config(dataset, recipe):
+    """A train-gan config: the recipe, and its main values at the top for people to read."""
+    return {"dataset": dataset, "variant": recipe["variant"].replace("_", "-"), "steps": recipe["n_steps"],
+            "batch_size": recipe["batch_size"], "lr_g": recipe["lr_g"], "lr_d": recipe["lr_d"],
+            "latent_dim": recipe["latent_dim"], "recipe": recipe}
 
 
 # ------------------------------------------------------------------ the job
 class GanJob:
-    """A GAN built from a config, its data, and the evaluation tools."""
+    """A GAN built from a config by the recipe, its data, and the evaluation tools."""
 
     kind = "gan"
 
@@ -110,55 +151,46 @@ class GanJob:
         self.gan = self._build(np.random.default_rng(config["seed"]))
         self.snapshots, self.snapshot_steps = [], []
         self._noise = np.random.default_rng([config["seed"], 4]).standard_normal(
-            (500, config["latent_dim"])).astype(self.gan.dtype)
+            (500, self.recipe["latent_dim"])).astype(self.gan.dtype)
 
     def _data(self, config):
         from scratchgen import datasets as ds
         d, rng = config["dataset"], np.random.default_rng([config["seed"], 1])
-        p = self.recipe.get("data", {})
-        if d == "ring":
-            self.centers, self.std = ds.ring_centers(p["n_modes"], p["radius"]), p["std"]
-            self.data = lambda m, r: ds.ring(m, p["n_modes"], p["radius"], p["std"], rng=r)
-        elif d == "grid":
-            self.centers, self.std = ds.grid_centers(p["size"], p["spacing"]), p["std"]
-            self.data = lambda m, r: ds.grid(m, p["size"], p["spacing"], p["std"], rng=r)
-        else:
-            digits = ds.load_digits()
-            X, y = digits.data, digits.target
-            X_train, X_test, y_train, y_test = ds.train_test_split(X, y, test_size=0.2, seed=int(rng.integers(2**31)))
-            self.digits_train = (X_train, y_train)
-            if d == "digits":
-                self.data, self.X_test = X_train, X_test
+        if d in _MIXTURES:
+            p = _MIXTURES[d]
+            if d == "ring":
+                self.centers = ds.ring_centers(p["n_modes"], p["radius"])
+                self.data = lambda m, r: ds.ring(m, p["n_modes"], p["radius"], p["std"], rng=r).astype(np.float32)
             else:
-                self.data = ds.stacked_digits(5000 if not config["quick"] else 500, rng=rng,
-                                              X=X_train, y=y_train, return_labels=False)
-                self.X_test = ds.stacked_digits(500, rng=rng, X=X_test, y=y_test, return_labels=False)
-            self.data = np.asarray(self.data, dtype=np.float64)
-        self.n_features = 2 if d in ("ring", "grid") else self.data.shape[1]
+                self.centers = ds.grid_centers(p["size"], p["spacing"])
+                self.data = lambda m, r: ds.grid(m, p["size"], p["spacing"], p["std"], rng=r).astype(np.float32)
+            self.std, self.n_features = p["std"], 2
+            return
+        # Digits: train on 80%, keep 20% for the test metrics (never seen in training).
+        digits = ds.load_digits()
+        X_train, X_test, y_train, y_test = ds.train_test_split(
+            digits.data, digits.target, test_size=0.2, seed=int(rng.integers(2**31)))
+        self.digits_train = (X_train, y_train)
+        if d == "digits":
+            data, self.X_test = X_train, X_test
+        else:
+            n = 500 if config["quick"] else self.recipe.get("n_stacked", 20000)
+            data = ds.stacked_digits(n, rng=rng, X=X_train, y=y_train, return_labels=False)
+            self.X_test = ds.stacked_digits(500, rng=rng, X=X_test, y=y_test, return_labels=False)
+        self.data = np.asarray(data, dtype=np.float32)
+        self.n_features = self.data.shape[1]
 
     def _build(self, rng):
-        from scratchgen import gan as G
-        from scratchgen import nn, optim
-        c = self.config
-        variant, pack = c["variant"], 2 if c["variant"] == "pacgan" else 1
-        images = c["dataset"] not in ("ring", "grid")
-        gen = nn.MLP([c["latent_dim"], *c["hidden"], self.n_features], activation="relu",
-                     output_activation="sigmoid" if images else None, rng=rng)
-        disc = nn.MLP([self.n_features * pack, *c["hidden"][::-1], 1], activation="leaky_relu", rng=rng)
-        betas = tuple(self.recipe.get("betas", (0.5, 0.999)))
-        if variant == "wgan-gp":
-            betas = (0.5, 0.9)
-        opt_g = optim.Adam(gen.parameters(), lr=c["lr_g"], betas=betas)
-        opt_d = optim.Adam(disc.parameters(), lr=c["lr_d"], betas=betas)
-        common_kw = dict(batch_size=c["batch_size"], opt_g=opt_g, opt_d=opt_d, rng=rng)
-        if variant == "wgan-gp":
-            return G.WGANGP(gen, disc, c["latent_dim"], n_critic=self.recipe.get("n_critic", 5), **common_kw)
-        kw = dict(common_kw, loss=self.recipe.get("loss", "nonsaturating"), k=self.recipe.get("k", 1))
-        if variant == "pacgan":
-            return G.PacGAN(gen, disc, c["latent_dim"], pack=2, **kw)
-        if variant == "unrolled":
-            return G.UnrolledGAN(gen, disc, c["latent_dim"], unroll_steps=self.recipe.get("unroll_steps", 5), **kw)
-        return G.GAN(gen, disc, c["latent_dim"], **kw)
+        recipe = {**self.recipe, "data_dim": self.n_features}
+        try:
+            from scratchgen.gan.recipes import build_gan
+        except ImportError:
+            build_gan = _build_gan_locally
+        gan = build_gan(recipe, rng)
+        for opt, lr in ((gan.opt_g, recipe["lr_g"]), (gan.opt_d, recipe["lr_d"])):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        return gan
 
     # ------------------------------------------------------------- training
     def step(self):
@@ -170,6 +202,12 @@ class GanJob:
         return values
 
     def after_step(self, step):
+        # The recipe's learning-rate drops (as scratchgen.gan.recipes.train_recipe does them);
+        # the optimizers' state dicts keep the current lr, so a resumed run continues with it.
+        if step in self.recipe.get("lr_decay_steps", []) and step < self.recipe["n_steps"]:
+            for opt in (self.gan.opt_g, self.gan.opt_d):
+                for group in opt.param_groups:
+                    group["lr"] *= self.recipe["lr_decay"]
         # At steps 1, 2, 5, 10, 20, 50, ... (the same whatever the total, so that a resumed
         # run has the same snapshots), from fixed noise of its own stream: snapshots never
         # touch the training Generator.
@@ -272,3 +310,24 @@ def _one_two_five(step):
     while step % 10 == 0:
         step //= 10
     return step in (1, 2, 5)
+
+
+def _build_gan_locally(recipe, rng):
+    from scratchgen import gan as G
+    from scratchgen import nn, optim
+    pack = recipe.get("pack", 2) if recipe["variant"] == "pacgan" else 1
+    gen = nn.MLP([recipe["latent_dim"], *recipe["generator_hidden"], recipe["data_dim"]],
+                 activation=recipe["activation"], output_activation=recipe.get("output_activation"), rng=rng)
+    disc = nn.MLP([recipe["data_dim"] * pack, *recipe["discriminator_hidden"], 1],
+                  activation=recipe["discriminator_activation"], rng=rng)
+    kw = dict(batch_size=recipe["batch_size"], rng=rng,
+              opt_g=optim.Adam(gen.parameters(), lr=recipe["lr"], betas=tuple(recipe["betas"])),
+              opt_d=optim.Adam(disc.parameters(), lr=recipe["lr"], betas=tuple(recipe["betas"])))
+    if recipe["variant"] == "wgan_gp":
+        return G.WGANGP(gen, disc, recipe["latent_dim"], **kw)
+    kw.update(loss=recipe["loss"], k=recipe["k"])
+    if recipe["variant"] == "pacgan":
+        return G.PacGAN(gen, disc, recipe["latent_dim"], pack=pack, **kw)
+    if recipe["variant"] == "unrolled":
+        return G.UnrolledGAN(gen, disc, recipe["latent_dim"], **kw)
+    return G.GAN(gen, disc, recipe["latent_dim"], **kw)
