@@ -125,9 +125,10 @@ class Independence:
     distribution : object with ``sample(n, rng)`` returning (n, dim) and
         ``log_prob(X)`` or ``score_samples(X)`` returning log q per row, (n,).
 
-    Hastings correction: log q(x) - log q(x'). Without it the chain samples
-    from (something like) q, not from the target: q's mass would be counted
-    twice. Works well only when q covers the target (heavier tails).
+    Hastings correction: log q(x) - log q(x'). Without it the chain's
+    stationary density is proportional to p(x) q(x), not p(x) (the proposal's
+    preference is counted on top of the target's). Works well only when q
+    covers the target (heavier tails than p).
     """
 
     symmetric = False
