@@ -154,7 +154,6 @@ ax2.invert_xaxis()
 ax2.set_xlabel("mean D(G(z)) as D learns (G frozen)")
 ax2.set_ylabel("||grad of G's loss||")
 ax2.legend(fontsize=8)
-fig.subplots_adjust(wspace=0.35, bottom=0.15)
 viz.save_figure(fig, FIGURES / "04_saturating_gradient.png")
 
 # %% [markdown]
