@@ -72,11 +72,15 @@ def test_bounds_are_below_the_exact_log_likelihood_and_iwae_converges(as_float64
     # ELBO <= log p(x): averaged over draws (single draws can exceed it).
     elbo = np.mean([model.elbo(X, rng=rng).data for _ in range(200)], axis=0)
     assert np.all(elbo < exact)
-    # L_K -> log p(x): with K = 20000 importance samples in one latent dimension
-    # the estimate's error is far below 0.05 nats unless q(z|x) is pathological.
+    # E[L_K] <= log p(x) too: the mean of 100 estimates with K = 10 stays below
+    # it up to 3 standard errors of that mean.
+    reps = np.stack([model.log_likelihood(X, k=10, rng=rng) for _ in range(100)])
+    assert np.all(reps.mean(axis=0) <= exact + 3 * reps.std(axis=0) / 10)
+    # L_K -> log p(x): for this model and K = 20000 the delta-method standard
+    # error of log(mean w), sd(w) / (mean(w) sqrt(K)), is about 0.01 nats
+    # (measured once from the weights); 0.05 is 5 standard errors.
     estimate = model.log_likelihood(X, k=20000, rng=5)
     assert np.allclose(estimate, exact, atol=0.05)
-    assert np.all(estimate <= exact + 0.01)
 
 
 @pytest.mark.task("latent.iwae")
