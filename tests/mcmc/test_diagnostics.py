@@ -204,3 +204,38 @@ def test_degenerate_inputs():
         ess(np.zeros((2, 10)), method="median")
     with pytest.raises(TypeError, match="dtype"):
         ess(np.array([["a", "b"]]))
+
+
+def _arviz_fixture_draws():
+    """4 AR(1) chains (rho 0.6, 101 draws) with shifted means; seeded, rebuilt here."""
+    rng = np.random.default_rng(2021)
+    e = rng.standard_normal((4, 101))
+    x = np.empty_like(e)
+    x[:, 0] = e[:, 0]
+    for i in range(1, 101):
+        x[:, i] = 0.6 * x[:, i - 1] + e[:, i]
+    return x + np.array([0.0, 0.1, 0.2, 0.6])[:, None]
+
+
+# Values printed by ArviZ 0.23.4 (az.rhat(x, method="rank"), az.ess(x, method=
+# "bulk" / "tail" / "mean")) for the arrays above, without and with ties (rounded
+# to 0.1). Kept as numbers: ArviZ is not a dependency of scratchgen.
+ARVIZ_0_23_4 = {
+    "x": (1.099690739897353, 46.255466869784364, 205.77295076630327, 47.30649263881207),
+    "x_ties": (1.099984241555193, 46.062351027264675, 205.77295076630327, 46.94824979258957),
+}
+
+
+@pytest.mark.task("mcmc.rhat")
+@pytest.mark.task("mcmc.ess")
+@pytest.mark.parametrize("name", ["x", "x_ties"])
+def test_matches_values_printed_by_arviz(name):
+    x = _arviz_fixture_draws()
+    assert x[0, 0] == pytest.approx(-0.0688612, abs=1e-7)  # the same random stream as then
+    if name == "x_ties":
+        x = np.round(x, 1)
+    expected_rhat, expected_bulk, expected_tail, expected_mean = ARVIZ_0_23_4[name]
+    assert rhat(x) == pytest.approx(expected_rhat, rel=1e-12)
+    assert ess(x) == pytest.approx(expected_bulk, rel=1e-10)
+    assert ess(x, "tail") == pytest.approx(expected_tail, rel=1e-10)
+    assert ess(x, "mean") == pytest.approx(expected_mean, rel=1e-10)
