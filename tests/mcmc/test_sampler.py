@@ -269,3 +269,20 @@ def test_progress_bar_and_engine_fallback(capsys):
                                  n_chains=2, tune=5, seed=0, progress=True)
     assert chains.engine == "python" and chains.get_chain().shape == (20, 2, 2)
     assert "MH (python)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_nan_log_prob_during_sampling_is_rejected(vectorized):
+    # log p is NaN for x > 1 (think: a model undefined there): such proposals are
+    # rejected, so no draw lies there, and the tuning is not poisoned by NaN.
+    def point(x):
+        return np.nan if x[0] > 1.0 else -0.5 * x[0] ** 2
+
+    def batch(x):
+        return np.where(x[:, 0] > 1.0, np.nan, -0.5 * x[:, 0] ** 2)
+
+    chains = metropolis_hastings(batch if vectorized else point, np.zeros(1), 300, tune=100,
+                                 seed=0, vectorized=vectorized)
+    assert chains.get_chain().max() <= 1.0
+    assert np.all(np.isfinite(chains.step_scale)) and np.all(np.isfinite(chains.get_log_prob()))
+    assert chains.get_chain().min() < -0.5  # it did move
