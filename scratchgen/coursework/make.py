@@ -26,8 +26,9 @@ from scratchgen.coursework.tasks import PACKAGE_DIR, Task, select_tasks
 
 __all__ = ["make_assignment", "tagged_test_files", "COPIED", "ASSIGNMENT_JSON"]
 
-#: What is copied from the source root (the first entry is replaced by ``package``).
-COPIED = ("scratchgen", "tests", "lectures", "setup.cfg", "pyproject.toml", "README.md")
+#: What is copied from the source root (the first entry is replaced by ``package``); missing ones are skipped.
+#: ``data/`` holds files the library loads at run time (e.g. the digits classifier's weights).
+COPIED = ("scratchgen", "tests", "lectures", "data", "setup.cfg", "pyproject.toml", "README.md")
 ASSIGNMENT_JSON = "assignment.json"
 _IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".hypothesis", ".pytest_cache", "*.egg-info", "*.nbi", "*.nbc", "runs", "figures"

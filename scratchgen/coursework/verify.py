@@ -81,7 +81,7 @@ def verify_tasks(
     with tempfile.TemporaryDirectory(prefix="scratchgen-verify-") as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        for name in (package, "tests", "setup.cfg", "pyproject.toml"):
+        for name in (package, "tests", "data", "setup.cfg", "pyproject.toml"):
             src = root / name
             if src.is_dir():
                 shutil.copytree(src, work / name, ignore=_IGNORE)
