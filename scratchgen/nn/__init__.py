@@ -9,13 +9,14 @@
 * losses: ``MSELoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
   ``CrossEntropyLoss``, ``NLLLoss``, ``GaussianNLLLoss``;
 * ``scratchgen.nn.functional`` (the fused ``linear``, losses, ``dropout``)
-  and ``scratchgen.nn.init`` (Xavier, Kaiming).
+  and ``scratchgen.nn.init`` (Xavier, Kaiming);
+* ``load_digits_classifier()`` (pretrained.py): the MLP digit classifier.
 
 A model's ``state_dict()`` loads into the equivalent torch model::
 
     torch_model.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
 """
-from scratchgen.nn import functional, init
+from scratchgen.nn import functional, init, pretrained
 from scratchgen.nn.activations import (Identity, LeakyReLU, ReLU, Sigmoid, Softplus,
                                        Tanh)
 from scratchgen.nn.batchnorm import BatchNorm1d
@@ -24,10 +25,12 @@ from scratchgen.nn.layers import Dropout, Flatten, Linear, Maxout
 from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
                                   GaussianNLLLoss, MSELoss, NLLLoss)
 from scratchgen.nn.module import Module, Parameter
+from scratchgen.nn.pretrained import load_digits_classifier
 
 __all__ = [
     "Module", "Parameter", "Linear", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
     "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "NLLLoss", "GaussianNLLLoss", "functional", "init",
+    "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",
+    "load_digits_classifier",
 ]
