@@ -58,8 +58,11 @@ def _configs(seed, quick):
               "lr": 2e-3, "steps": 20 if quick else 1500, "batch_size": 64, "seed": seed, "quick": quick}
     ae = {**latent, "model": "autoencoder", "loss": "bce"}
     vae = {**latent, "model": "vae", "likelihood": "bernoulli", "iwae_k": 5 if quick else 50}
-    # The ring's default recipe, shortened to fit the minute (its lr drops move along).
-    recipe = train_gan.apply_overrides(train_gan.recipe_for("ring"), steps=GAN_STEPS)
+    # The ring's default recipe, shortened to fit the minute; its lr drops move to the
+    # same fractions of the shorter run.
+    recipe = train_gan.recipe_for("ring")
+    drops = [max(1, round(b * GAN_STEPS / recipe["n_steps"])) for b in recipe.get("lr_decay_steps", [])]
+    recipe = train_gan.apply_overrides(recipe, steps=GAN_STEPS, lr_decay_steps=drops)
     if quick:
         recipe = train_gan.apply_overrides(recipe, steps=20, batch_size=32, hidden=[16])
     gan = {"command": "train", "model": "gan", **train_gan.gan_config("ring", recipe),

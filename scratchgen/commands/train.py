@@ -112,6 +112,8 @@ def _resume(args):
                        ("log_every", args.log_every)):
         if value is not None:
             config[key] = value
+    if "recipe" in config:
+        config["recipe"]["n_steps"] = config["steps"]
     job = build_job(config)
     start = 0
     if run_dir.file(CHECKPOINT).exists():

@@ -52,6 +52,9 @@ def add_options(p, model):
                    help="hidden sizes of both networks, e.g. 128,128")
     p.add_argument("--lr-g", type=common.positive_float, default=None, help="generator learning rate")
     p.add_argument("--lr-d", type=common.positive_float, default=None, help="discriminator learning rate")
+    p.add_argument("--lr-decay-steps", type=common.int_list, default=None, metavar="STEPS",
+                   help="steps after which both learning rates drop by the recipe's factor (default: "
+                        "the recipe's, e.g. 6000,8500 for ring; they do not move with --steps)")
 
 
 # --------------------------------------------------------------------- recipes
@@ -91,16 +94,19 @@ def _plain(value):
 
 
 def apply_overrides(recipe, steps=None, variant=None, batch_size=None, latent_dim=None, hidden=None,
-                    lr_g=None, lr_d=None):
+                    lr_g=None, lr_d=None, lr_decay_steps=None):
     """The recipe with command-line values in place of its own.
 
-    steps: the learning-rate drops move with it (same fractions of training).
+    steps: n_steps. The learning-rate drops stay at the recipe's steps
+    (absolute, so that continuing a run with a larger --steps changes
+    nothing before); give lr_decay_steps to move them.
     hidden: generator sizes; the discriminator gets them reversed.
     """
     r = dict(recipe)
-    if steps is not None and steps != r["n_steps"]:
-        r["lr_decay_steps"] = [max(1, round(b * steps / r["n_steps"])) for b in r.get("lr_decay_steps", [])]
+    if steps is not None:
         r["n_steps"] = steps
+    if lr_decay_steps is not None:
+        r["lr_decay_steps"] = sorted(lr_decay_steps)
     if variant is not None:
         r["variant"] = variant.replace("-", "_")
         if r["variant"] == "pacgan":
@@ -127,7 +133,7 @@ def config_from_args(args):
         steps, batch, hidden = steps or 30, batch or 32, hidden or (16,)
     recipe = apply_overrides(recipe_for(args.dataset), steps=steps, variant=args.variant,
                              batch_size=batch, latent_dim=args.latent_dim, hidden=hidden,
-                             lr_g=args.lr_g, lr_d=args.lr_d)
+                             lr_g=args.lr_g, lr_d=args.lr_d, lr_decay_steps=args.lr_decay_steps)
     return gan_config(args.dataset, recipe)
 
 
