@@ -60,7 +60,7 @@ BOUNDS = ((-3.2, 3.2), (-3.2, 3.2))
 # This is the whole algorithm, as the library runs it in its Python engine:
 
 # %%
-print(inspect.getsource(mh_step))
+print("".join(line for line in inspect.getsourcelines(mh_step)[0] if "SOLUTION" not in line))
 
 # %% [markdown]
 # ## Running chains
