@@ -83,7 +83,8 @@ class RandomWalk:
             raise ValueError(f"RandomWalk: scale has shape {self.scale.shape}, expected ({dim},)")
         scale = 2.38 / math.sqrt(dim) if self.scale is None else self.scale
         self.diagonal = np.broadcast_to(scale, (dim,)).astype(np.float64)
-        self.lower = None if self.covariance is None else np.linalg.cholesky(self.covariance)
+        self.lower = (None if self.covariance is None
+                      else np.ascontiguousarray(np.linalg.cholesky(self.covariance)))
         return self
 
     def draw_noise(self, rng, n_steps, n_chains, dim):
