@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from scratchgen.coursework import discover_markers, grade, make_assignment
-from scratchgen.coursework.grade import _score, assignment_tasks
+from scratchgen.coursework.grade import _score, _test_paths, assignment_tasks
 from scratchgen.coursework.tasks import Task
 from scratchgen.coursework.verify import format_checks, verify_tasks
 
@@ -170,3 +170,10 @@ def test_verify_finds_tests_that_do_not_grade_their_task(toy_project, toy_table)
     (check,) = verify_tasks(["toy.double"], toy_project, package="toypkg", table=toy_table)
     assert not check.ok and "do not grade it" in check.problem
     assert "PROBLEM: its tests all pass without the solution" in format_checks([check])
+
+
+def test_grade_collects_only_the_files_that_tag_the_tasks(toy_project, toy_table):
+    (toy_project / "tests" / "test_other.py").write_text("def test_x():\n    assert False\n")
+    assert _test_paths(toy_project, [toy_table["toy.add"]]) == ["tests/test_arith.py"]
+    # a task that the text scan cannot find: collect everything rather than miss its tests
+    assert _test_paths(toy_project, [toy_table["toy.add"], Task("toy.hidden", 1, "")]) == ["tests"]
