@@ -111,6 +111,8 @@ def _check(args) -> int:
     problems = check_table(found)
     tests = tagged_test_files(root / "tests") if (root / "tests").is_dir() else {}
     problems += [f"task {t} has no test tagged @pytest.mark.task({t!r})" for t in sorted(TASKS) if t not in tests]
+    problems += [f"{', '.join(files)}: tagged with task {t!r}, which is not in TASKS"
+                 for t, files in sorted(tests.items()) if t not in TASKS]
     for line in problems:
         print(line)
     rows = missing_rows(found)

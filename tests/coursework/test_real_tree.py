@@ -35,6 +35,8 @@ def test_tasks_table_matches_the_markers_in_the_package(found):
 def test_every_task_has_tagged_tests():
     tagged = tagged_test_files(ROOT / "tests")
     assert sorted(t for t in TASKS if t not in tagged) == []
+    unknown = {t: files for t, files in tagged.items() if t not in TASKS}
+    assert unknown == {}, "tests tagged with a task id that is not in TASKS (a typo?)"
 
 
 def test_each_file_strips_to_valid_python_without_its_regions(found):
