@@ -97,7 +97,8 @@ class GradeReport:
             )
         lines.append(f"{'total':<{width}}  {'':<8}  {'':>7}  {f'{self.total}/{self.max_total}':>7}")
         for err in self.collection_errors:
-            lines.append(f"could not import {err['nodeid'] or 'the tests'}: {err['message'].strip().splitlines()[-1]}")
+            last = (err["message"].strip().splitlines() or ["(no message)"])[-1]
+            lines.append(f"could not import {err['nodeid'] or 'the tests'}: {last}")
         return "\n".join(lines)
 
 
