@@ -74,6 +74,8 @@ def add_common_options(parser, quick_help="a tiny smoke run (seconds), for tests
     parser.add_argument("--quiet", action="store_true",
                         help="print only the run folder and errors; no progress bar")
     parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--no-figures", action="store_true",
+                        help="skip the PNG figures (faster; everything else is written)")
 
 
 # ----------------------------------------------------------------- progress

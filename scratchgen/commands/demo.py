@@ -121,6 +121,8 @@ def format_table(rows):
 def run(args):
     t_start = time.perf_counter()
     configs = _configs(args.seed, args.quick)
+    for config in configs.values():
+        config["figures"] = not args.no_figures
     progress = common.show_progress(args)
     rows, summary = [], {}
     with RunFolder.new(args.out or default_run_name("demo")) as run_dir:

@@ -162,7 +162,8 @@ def run(args):
         metrics = []
         if source_dir is not None and (source_dir / "metrics.jsonl").exists():
             metrics = RunFolder.existing(source_dir).read_metrics()
-        figures(run_dir, metrics)
+        if not args.no_figures:
+            figures(run_dir, metrics)
         run_dir.write_json("summary.json", {**summary, "matches_stored_summary": differ == [] if stored else None})
     if not args.quiet:
         for key, value in summary.items():

@@ -109,7 +109,8 @@ def make_config(args):
     n = 300 if args.quick else args.n
     return {"command": "fit", "data": args.data, "model": args.model, "components": args.components,
             "covariance": args.covariance, "method": args.method, "n": n,
-            "anomalies": args.anomalies, "seed": args.seed, "quick": args.quick}
+            "anomalies": args.anomalies, "seed": args.seed, "quick": args.quick,
+            "figures": not args.no_figures}
 
 
 def load_split(config):
@@ -146,7 +147,8 @@ def execute(config, run_dir):
         summary.update(_anomaly_summary(model, X_train, X_test, config["anomalies"], rng))
     import scratchgen as sg
     sg.save({"model": model_params(model), "config": config}, run_dir.file("checkpoint.npz"))
-    _figures(run_dir, model, X_train, history, name)
+    if config.get("figures", True):
+        _figures(run_dir, model, X_train, history, name)
     run_dir.write_json("summary.json", summary)
     return summary
 

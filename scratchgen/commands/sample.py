@@ -156,7 +156,7 @@ def make_config(args):
     steps, tune = (300, 200) if args.quick else (args.steps, args.tune)
     return {"command": "sample", "target": args.target, "dim": args.dim, "steps": steps, "tune": tune,
             "chains": args.chains, "scale": args.scale, "vectorized": args.vectorized,
-            "seed": args.seed, "quick": args.quick}
+            "seed": args.seed, "quick": args.quick, "figures": not args.no_figures}
 
 
 def prepare(config):
@@ -181,7 +181,8 @@ def execute(config, run_dir, target=None):
     sg.save({"draws": result.draws, "log_prob": result.log_prob,
              "acceptance_fraction": result.acceptance_fraction, "config": config},
             run_dir.file("chain.npz"))
-    write_chain_figures(run_dir, result, log_prob if config["target"] == "ring" else None)
+    if config.get("figures", True):
+        write_chain_figures(run_dir, result, log_prob if config["target"] == "ring" else None)
     run_dir.write_json("summary.json", summary)
     return summary, result
 

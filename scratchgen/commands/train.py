@@ -38,7 +38,7 @@ A run folder gets config.json, metrics.jsonl (losses every --log-every
 steps), checkpoint.npz (scratchgen.save: model, optimizer, rng state, step),
 summary.json (test metrics) and figures (loss curves, samples, ...).
 With --resume, the options come from RUN_DIR/config.json; only --steps,
---checkpoint-every, --log-every and --quiet may be given again.
+--checkpoint-every, --log-every, --no-figures and --quiet may be given again.
 """
 
 
@@ -82,7 +82,8 @@ def _config_from_args(args):
     from scratchgen.commands import train_gan, train_latent
     module = train_gan if args.model == "gan" else train_latent
     config = module.config_from_args(args)
-    config.update(command="train", model=args.model, seed=args.seed, quick=args.quick)
+    config.update(command="train", model=args.model, seed=args.seed, quick=args.quick,
+                  figures=not args.no_figures)
     steps = config["steps"]
     config["checkpoint_every"] = args.checkpoint_every or max(1, steps // 10)
     config["log_every"] = args.log_every or max(1, steps // 200)
@@ -108,6 +109,8 @@ def _resume(args):
     if config.get("command") != "train" or config.get("model") != args.model:
         what = f"{config.get('command')} {config.get('model', '')}".strip()
         raise UsageError(f"--resume {args.resume}: it is a run of '{what}', not of 'train {args.model}'")
+    if args.no_figures:
+        config["figures"] = False
     for key, value in (("steps", args.steps), ("checkpoint_every", args.checkpoint_every),
                        ("log_every", args.log_every)):
         if value is not None:
@@ -151,7 +154,8 @@ def train_and_finish(job, run_dir, config, start, progress=False):
     summary = job.evaluate()
     summary.update(step=stopped_at, train_seconds=train_seconds)
     summary["seconds"] = train_seconds + summary.pop("eval_seconds", 0.0)
-    job.figures(run_dir, run_dir.read_metrics())
+    if config.get("figures", True):
+        job.figures(run_dir, run_dir.read_metrics())
     run_dir.write_json("summary.json", summary)
     return 0, summary
 

@@ -34,7 +34,7 @@ def assert_same_checkpoints(a, b):
 @pytest.mark.parametrize("model", ["autoencoder", "vae", "gan"])
 def test_interrupted_and_resumed_equals_uninterrupted(cli, tmp_path, model):
     full, part = tmp_path / "full", tmp_path / "part"
-    common = ["--quick", "--checkpoint-every", "10", "--log-every", "2"]
+    common = ["--quick", "--checkpoint-every", "10", "--log-every", "2", "--no-figures"]
     assert cli("train", model, *common, "--steps", "20", "--out", full).status == 0
     assert cli("train", model, *common, "--steps", "10", "--out", part).status == 0
     r = cli("train", model, "--resume", part, "--steps", "20")
@@ -48,7 +48,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(cli, tmp_path, model):
 def test_ctrl_c_saves_a_checkpoint_and_resume_finishes_identically(cli, tmp_path, monkeypatch):
     from scratchgen.commands import train_latent
     full, part = tmp_path / "full", tmp_path / "part"
-    args = ["--quick", "--steps", "20", "--checkpoint-every", "8", "--log-every", "1"]
+    args = ["--quick", "--steps", "20", "--checkpoint-every", "8", "--log-every", "1", "--no-figures"]
     assert cli("train", "autoencoder", *args, "--out", full).status == 0
 
     original = train_latent.LatentJob.step
@@ -74,6 +74,6 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_finishes_identically(cli, tmp_path
 
 
 def test_resume_of_another_model_is_refused(cli, tmp_path):
-    assert cli("train", "autoencoder", "--quick", "--steps", "2", "--out", tmp_path / "ae").status == 0
+    assert cli("train", "autoencoder", "--quick", "--steps", "2", "--no-figures", "--out", tmp_path / "ae").status == 0
     r = cli("train", "vae", "--resume", tmp_path / "ae")
     assert r.status == 2 and "train autoencoder" in r.err and len(r.err.splitlines()) == 1
