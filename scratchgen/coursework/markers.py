@@ -105,7 +105,7 @@ def task_matches(task_id: str, patterns: Iterable[str]) -> bool:
 
 def _comment_lines(source: str, filename: str) -> dict[int, str]:
     """Map line number -> comment text, for lines that hold only a comment."""
-    lines = source.splitlines()
+    lines = source.split("\n")  # the physical lines tokenize counts (splitlines also splits at \f, ...)
     comments: dict[int, str] = {}
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -172,7 +172,7 @@ def parse_regions(source: str, filename: str = "<string>") -> list[SolutionRegio
     region, or a region that is not inside a function body.
     """
     comments = _comment_lines(source, filename)
-    lines = source.splitlines()
+    lines = source.split("\n")  # the physical lines tokenize counts (splitlines also splits at \f, ...)
     regions: list[SolutionRegion] = []
     open_begin: tuple[int, str, str, str | None] | None = None  # line, indent, task, hint
     given_open: int | None = None
@@ -286,7 +286,7 @@ def strip_solutions(
     regions = [r for r in parse_regions(source, filename) if task_matches(r.task, patterns)]
     if not regions:
         return source
-    lines = source.splitlines()
+    lines = source.split("\n")  # the physical lines tokenize counts (splitlines also splits at \f, ...)
     out: list[str] = []
     nxt = 1
     for region in regions:
@@ -295,7 +295,7 @@ def strip_solutions(
         out.extend(_replacement(region, lines, hint))
         nxt = region.end_line + 1
     out.extend(lines[nxt - 1 :])
-    result = "\n".join(out) + ("\n" if source.endswith("\n") else "")
+    result = "\n".join(out)  # split("\n") kept a final "" for a trailing newline: round-trips
     try:
         compile(result, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:

@@ -118,3 +118,13 @@ def test_malformed_markers_raise_with_file_and_line(name):
 def test_markers_in_strings_and_trailing_comments_are_ignored():
     source = 'def f():\n    s = "# BEGIN SOLUTION task=a.b"\n    return s  # END SOLUTION\n'
     assert parse_regions(source) == []
+
+
+def test_form_feed_and_untouched_text_round_trip():
+    # a form feed is a line break for str.splitlines but not for Python's tokenizer
+    source = "def f():\n    x = '\x0c'\n    # BEGIN SOLUTION task=a.b\n    return x\n    # END SOLUTION\n\x0c\ndef g():\n    return 1\n"
+    (region,) = parse_regions(source)
+    assert (region.begin_line, region.end_line) == (3, 5)
+    out = strip_solutions(source, ["a.b"])
+    assert out == source.replace("    return x\n    # END SOLUTION\n", "").replace(
+        "    # BEGIN SOLUTION task=a.b\n", "    raise NotImplementedError('Task a.b: implement this part')\n")
