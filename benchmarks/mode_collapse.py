@@ -50,11 +50,11 @@ PUBLISHED = {  # Lin et al. 2018, Table 1: (modes, high-quality %, reverse KL)
 VARIANTS = ("gan", "pacgan2", "pacgan4", "unrolled", "wgan_gp")
 
 
-def recipe_for(dataset, variant, hidden, steps):
+def recipe_for(dataset, variant, hidden, steps, batch_size=128):
     from scratchgen.gan.recipes import default_recipe
     recipe = default_recipe(dataset)
     recipe.update(generator_hidden=list(hidden), discriminator_hidden=list(hidden),
-                  n_steps=steps, lr_decay_steps=[int(0.75 * steps)])
+                  n_steps=steps, lr_decay_steps=[int(0.75 * steps)], batch_size=batch_size)
     if variant == "gan":
         recipe.update(variant="gan", pack=1)
     elif variant.startswith("pacgan"):
@@ -69,11 +69,11 @@ def recipe_for(dataset, variant, hidden, steps):
 
 
 def run_one(job):
-    dataset, variant, seed, hidden, steps = job
+    dataset, variant, seed, hidden, steps, batch_size = job
     from scratchgen import datasets
     from scratchgen.gan import mode_coverage
     from scratchgen.gan.recipes import train_recipe
-    recipe = recipe_for(dataset, variant, hidden, steps)
+    recipe = recipe_for(dataset, variant, hidden, steps, batch_size)
     gan, seconds = train_recipe(recipe, rng=seed)
     if dataset == "ring":
         centers, std = datasets.ring_centers(), 0.01
@@ -109,12 +109,13 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--hidden", type=int, nargs="+", default=[64, 64])
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--datasets", nargs="+", default=["ring", "grid"])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    jobs = [(d, v, s, tuple(args.hidden), args.steps)
+    jobs = [(d, v, s, tuple(args.hidden), args.steps, args.batch_size)
             for d in args.datasets for v in args.variants for s in range(args.seeds)
             if not (d == "ring" and v == "pacgan4")]
     start = time.perf_counter()
@@ -130,7 +131,7 @@ def main(argv=None):
             results.append(run_one(job))
             print(json.dumps(results[-1]), flush=True)
     print(f"\n{len(jobs)} runs in {time.perf_counter() - start:.0f} s "
-          f"(steps={args.steps}, hidden={args.hidden}, seeds={args.seeds})\n")
+          f"(steps={args.steps}, hidden={args.hidden}, batch={args.batch_size}, seeds={args.seeds})\n")
     print(table(results))
     if args.json:
         with open(args.json, "w") as f:
