@@ -31,7 +31,7 @@ Then look at the figures in the printed folder, e.g. 5-gan/samples_over_training
 and re-check a part with: scratchgen evaluate <folder>/4-vae
 """
 
-GAN_STEPS = 1500
+GAN_STEPS = 2000
 PARTS = ("1-mle", "2-mcmc", "3-autoencoder", "4-vae", "5-gan")
 
 
@@ -82,7 +82,7 @@ def _run_part(name, config, folder, progress):
     if name == "1-mle":
         return fit.execute(config, folder)
     if name == "2-mcmc":
-        return sample.execute(config, folder)[0]
+        return sample.execute(config, folder, progress=progress)[0]
     job = train.build_job(config)
     folder.write_json("config.json", config)
     status, summary = train.train_and_finish(job, folder, config, 0, progress)

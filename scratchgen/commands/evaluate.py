@@ -52,6 +52,8 @@ def load_run(source):
         raise UsageError(f"{source} not found: expected a run folder or a checkpoint .npz file")
     if source.is_dir():
         config = read_json(source / "config.json")
+        if config.get("command") == "demo":
+            raise UsageError(f"{source} is a demo folder; evaluate one of its parts, e.g. {source / '5-gan'}")
         name = "chain.npz" if config.get("command") == "sample" else "checkpoint.npz"
         if not (source / name).exists():
             raise UsageError(f"{source} has no {name} (the run stopped before its first checkpoint?)")

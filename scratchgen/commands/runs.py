@@ -87,19 +87,21 @@ class RunFolder:
 
     ``RunFolder.new(target)`` builds the run in a temporary sibling folder and
     renames it to ``target`` when the ``with`` block ends without an error
-    (or when ``keep()`` is called, e.g. after Ctrl-C, so that the run can be
-    resumed); on an error the temporary folder is removed.
+    (or when ``keep()`` is called; a ``resumable`` run is also kept after
+    Ctrl-C, so that ``--resume`` can continue it); on an error the temporary
+    folder is removed.
     ``RunFolder.existing(path)`` reopens a finished run (for ``--resume``).
     """
 
-    def __init__(self, final, work, fresh):
+    def __init__(self, final, work, fresh, resumable=False):
         self.final = Path(final)
         self.path = Path(work)       # where files are written now
         self.fresh = fresh
+        self.resumable = resumable   # keep it after Ctrl-C (it has checkpoints to resume from)
         self._done = not fresh
 
     @classmethod
-    def new(cls, target):
+    def new(cls, target, resumable=False):
         target = Path(target)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise UsageError(f"--out {target} already exists and is not an empty folder; "
@@ -110,7 +112,7 @@ class RunFolder:
             work = tempfile.mkdtemp(dir=parent, prefix=f".{target.name}-tmp-")
         except OSError as exc:
             raise UsageError(f"cannot create the run folder {target}: {exc.strerror or exc}") from None
-        return cls(target, work, fresh=True)
+        return cls(target, work, fresh=True, resumable=resumable)
 
     @classmethod
     def existing(cls, path):
@@ -177,8 +179,8 @@ class RunFolder:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
             self.keep()
-        elif exc_type is KeyboardInterrupt and self.fresh and any(self.path.iterdir()):
-            self.keep()      # something was saved: keep it so that --resume can continue
+        elif exc_type is KeyboardInterrupt and self.resumable and self.file("config.json").exists():
+            self.keep()      # keep it so that --resume can continue from the last checkpoint
         else:
             self.discard()
         return False

@@ -131,14 +131,15 @@ def _check_log_prob(log_prob, x0, vectorized, name):
                          + ("" if vectorized else " (use --vectorized for a batch function)"))
 
 
-def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed):
+def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed, progress=False):
     """The chains, from starts spread as N(0, 2^2 I) (R-hat needs dispersed starts)."""
     from scratchgen.mcmc import RandomWalk, metropolis_hastings
     rng = np.random.default_rng(seed)
     x0 = 2.0 * rng.standard_normal((chains, dim))
     scale = scale if scale is not None else 2.38 / math.sqrt(dim)
     return metropolis_hastings(log_prob, x0, steps, proposal=RandomWalk(scale=scale),
-                               n_chains=chains, tune=tune, seed=rng, vectorized=vectorized)
+                               n_chains=chains, tune=tune, seed=rng, vectorized=vectorized,
+                               progress=progress)
 
 
 def chain_summary(result):
@@ -166,14 +167,14 @@ def prepare(config):
     return log_prob, dim, vectorized
 
 
-def execute(config, run_dir, target=None):
+def execute(config, run_dir, target=None, progress=False):
     """Sample, diagnose, save and draw the run of ``config``; returns (summary, chains)."""
     log_prob, dim, vectorized = target or prepare(config)
     config = {**config, "dim": dim, "vectorized": vectorized}
     run_dir.write_json("config.json", config)
     start = time.perf_counter()
     result = run_sampler(log_prob, dim, vectorized, config["steps"], config["tune"], config["chains"],
-                         config["scale"], config["seed"])
+                         config["scale"], config["seed"], progress)
     seconds = time.perf_counter() - start
     summary = {**chain_summary(result), "seconds": seconds}
     _log_running_means(run_dir, result)
@@ -191,7 +192,7 @@ def run(args):
     config = make_config(args)
     target = prepare(config)
     with RunFolder.new(args.out or default_run_name("sample")) as run_dir:
-        summary, result = execute(config, run_dir, target)
+        summary, result = execute(config, run_dir, target, common.show_progress(args))
     if not args.quiet:
         from scratchgen.mcmc import format_summary
         print(format_summary(result.summary()))

@@ -95,7 +95,7 @@ def run(args):
         return _resume(args)
     config = _config_from_args(args)
     job = build_job(config)   # validates data and sizes before any folder exists
-    with RunFolder.new(args.out or default_run_name(f"train-{args.model}")) as run_dir:
+    with RunFolder.new(args.out or default_run_name(f"train-{args.model}"), resumable=True) as run_dir:
         run_dir.write_json("config.json", config)
         status, summary = train_and_finish(job, run_dir, config, 0, common.show_progress(args))
     _report(args, job, summary, status, run_dir)
