@@ -19,7 +19,8 @@ generator step (a hand-written loop would).
 
 Usage: python benchmarks/gan_step.py [--repeats 50] [--threads N]
 Reports the median seconds per iteration over ``repeats`` timed iterations
-(after 5 warm-up iterations) and the ratios to scratchgen.
+(after 5 warm-up iterations; the three implementations take turns, so load
+changes on a shared machine affect them alike) and the ratios to scratchgen.
 """
 import argparse
 import os
@@ -53,15 +54,19 @@ SLOPE = 0.2
 LR, BETAS, EPS = 2e-4, (0.5, 0.999), 1e-8
 
 
-def _median_time(step, repeats, warmup=5):
-    for _ in range(warmup):
-        step()
-    times = []
+def _interleaved_medians(steps, repeats, warmup=5):
+    """Median time per call of each step function; the implementations take
+    turns call by call, so a change in machine load hits all of them alike."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times = {name: [] for name in steps}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - t0)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def _real_data(cfg, rng):
@@ -228,9 +233,12 @@ def main(args):
     print(header)
     rows = []
     for name, cfg in CONFIGS.items():
-        t_sg = _median_time(scratchgen_step(cfg), args.repeats)
-        t_np = _median_time(numpy_step(cfg), args.repeats)
-        t_th = _median_time(torch_step(cfg, args.threads), args.repeats) if have_torch else float("nan")
+        steps = {"scratchgen": scratchgen_step(cfg), "numpy": numpy_step(cfg)}
+        if have_torch:
+            steps["torch"] = torch_step(cfg, args.threads)
+        times = _interleaved_medians(steps, args.repeats)
+        t_sg, t_np = times["scratchgen"], times["numpy"]
+        t_th = times.get("torch", float("nan"))
         rows.append((name, t_sg, t_th, t_np))
         print(f"{name:44s} {t_sg * 1e3:9.2f}ms {t_th * 1e3:7.2f}ms {t_np * 1e3:7.2f}ms "
               f"{t_th / t_sg:9.2f} {t_np / t_sg:9.2f}", flush=True)
