@@ -21,6 +21,11 @@ Why these choices:
 * the learning rate drops by 10x for the last part of training: the
   modes of the ring (std 0.01) and grid (std 0.05) are so narrow that the
   jitter of Adam at lr 1e-3 alone keeps many samples outside 3 std;
+* noise z ~ N(0, 3^2 I) for the mixtures: the generator must cut the noise
+  space into one region per mode with sharp boundaries (the samples that
+  fall on a boundary land between modes); a wider noise makes the same
+  first-layer weights cut more sharply. It doubled the high-quality share
+  at 3000 iterations on the ring compared with N(0, I);
 * PacGAN2 for the mixtures (Lin et al. 2018): at the same budget the
   standard GAN drops modes (see the mode-collapse benchmark).
 """
@@ -37,7 +42,7 @@ from scratchgen.gan.wgan_gp import WGANGP
 __all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "train_recipe"]
 
 _MIXTURE = dict(
-    variant="pacgan", pack=2, latent_dim=8, noise="normal",
+    variant="pacgan", pack=2, latent_dim=8, noise="normal", noise_std=3.0,
     generator_hidden=[128, 128], discriminator_hidden=[128, 128],
     activation="relu", discriminator_activation="relu", output_activation=None,
     loss="nonsaturating", optimizer="adam", lr=1e-3, betas=(0.5, 0.999),
@@ -102,7 +107,8 @@ def build_gan(recipe, rng=None):
     else:
         def make_opt(module):
             return optim.SGD(module.parameters(), lr=recipe["lr"], momentum=recipe.get("momentum", 0.5))
-    kwargs = dict(noise=recipe.get("noise", "normal"), batch_size=recipe["batch_size"],
+    kwargs = dict(noise=recipe.get("noise", "normal"), noise_std=recipe.get("noise_std", 1.0),
+                  batch_size=recipe["batch_size"],
                   opt_g=make_opt(G), opt_d=make_opt(D), rng=rng)
     if variant == "wgan_gp":
         return WGANGP(G, D, recipe["latent_dim"], n_critic=recipe.get("n_critic", 5),
