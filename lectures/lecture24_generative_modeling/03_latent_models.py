@@ -23,10 +23,14 @@
 import os
 from pathlib import Path
 
-import numpy as np
+# Tiny matrices: one BLAS thread is faster than several (set before NumPy loads).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from scratchgen import datasets, viz
-from scratchgen.latent import PCA, VAE, Autoencoder, ProbabilisticPCA
+import numpy as np  # noqa: E402
+
+from scratchgen import datasets, viz  # noqa: E402
+from scratchgen.latent import PCA, VAE, Autoencoder, ProbabilisticPCA  # noqa: E402
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
