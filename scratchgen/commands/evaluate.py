@@ -104,7 +104,7 @@ def _evaluate_fit(config, state, data_file):
     def figures(run_dir, metrics):
         from scratchgen import viz
         if X.shape[1] == 2:
-            viz.density_contour(lambda Z: mixture_log_density(params, Z), X_train,
+            viz.density_contour(lambda Z: mixture_log_density(params, Z), X_train, log_scale=True,
                                 title="log p(x)", path=run_dir.file("density.png"))
     return summary, figures
 

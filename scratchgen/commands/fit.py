@@ -180,7 +180,7 @@ def _anomaly_summary(model, X_train, X_test, fraction, rng):
 def _figures(run_dir, model, X, history, name):
     from scratchgen import viz
     if X.shape[1] == 2:
-        viz.density_contour(model.score_samples, X, title=f"log p(x), {name}",
+        viz.density_contour(model.score_samples, X, log_scale=True, title=f"log p(x), {name}",
                             path=run_dir.file("density.png"))
     if len(history):
         viz.loss_curves({"mean log-likelihood": list(history)}, xlabel="iteration",

@@ -79,8 +79,7 @@ def _user_function(spec):
     if not module_name or not func_name:
         raise UsageError(f"target {spec!r}: expected MODULE:FUNCTION, e.g. mymodel:log_prob")
     cwd = os.getcwd()
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    sys.path.insert(0, cwd)  # like `python -m`: modules of the current folder first
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -89,6 +88,8 @@ def _user_function(spec):
     except Exception as exc:  # the user's module failed while importing
         raise UsageError(f"target {spec!r}: importing {module_name} raised "
                          f"{type(exc).__name__}: {exc}") from None
+    finally:
+        sys.path.remove(cwd)
     func = getattr(module, func_name, None)
     if func is None:
         raise UsageError(f"target {spec!r}: module {module_name} has no attribute {func_name!r}")

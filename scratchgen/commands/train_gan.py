@@ -303,8 +303,8 @@ class GanJob:
                 pairs = list(zip(self.snapshot_steps, self.snapshots))[-5:]
                 if pairs[-1][0] != self.gan.step:
                     pairs.append((self.gan.step, self._generate(self._noise)))
-                viz.ring_samples_over_training([(int(s), np.asarray(x)) for s, x in pairs],
-                                               self.centers, path=run_dir.file("samples_over_training.png"))
+                viz.ring_samples_over_training([(int(s), np.asarray(x)) for s, x in pairs], self.centers,
+                                               ncols=len(pairs), path=run_dir.file("samples_over_training.png"))
         else:
             width = self.n_features // 8
             viz.image_grid(samples[:32], 4, 8, image_shape=(8, width), title="GAN samples",

@@ -35,3 +35,15 @@ def test_python_dash_m_help_and_error_exit_status(tmp_path):
     assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("scratchgen: error:")
     assert "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_only_on_a_terminal_without_quiet(monkeypatch):
+    import argparse
+    import sys
+
+    from scratchgen.commands.common import show_progress
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert not show_progress(argparse.Namespace(quiet=False))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert show_progress(argparse.Namespace(quiet=False))
+    assert not show_progress(argparse.Namespace(quiet=True))
