@@ -9,7 +9,7 @@
 * ``metrics``: mode coverage, class coverage, Parzen-window log-likelihood.
 * ``recipes``: tested default settings per data set (``default_recipe``, ``build_gan``).
 """
-from scratchgen.gan import losses, metrics
+from scratchgen.gan import losses, metrics, recipes
 from scratchgen.gan.features import LinearProbe, features
 from scratchgen.gan.gan import GAN
 from scratchgen.gan.losses import (discriminator_loss, gradient_penalty, minimax_loss,
@@ -18,12 +18,14 @@ from scratchgen.gan.metrics import (ClassCoverage, ModeCoverage, class_coverage,
                                     parzen_log_density, parzen_log_likelihood,
                                     reverse_kl_to_uniform, select_parzen_sigma)
 from scratchgen.gan.pacgan import PacGAN
+from scratchgen.gan.recipes import build_gan, default_recipe, train_recipe
 from scratchgen.gan.unrolled import UnrolledGAN, functional_call, using_parameters
 from scratchgen.gan.wgan_gp import WGANGP
 
 __all__ = [
     "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "functional_call", "using_parameters",
-    "features", "LinearProbe", "losses", "metrics",
+    "features", "LinearProbe", "losses", "metrics", "recipes",
+    "default_recipe", "build_gan", "train_recipe",
     "value_from_logits", "discriminator_loss", "minimax_loss", "nonsaturating_loss",
     "gradient_penalty",
     "mode_coverage", "class_coverage", "parzen_log_likelihood", "parzen_log_density",
