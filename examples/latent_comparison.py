@@ -106,9 +106,9 @@ def compare(q, X_train, X_test, config, seed=0):
     return row, samples
 
 
-def save_samples(samples, q, out_dir):
+def save_samples(samples, q, out_dir, dpi=100):
     """One figure, one panel of 5 x 8 samples per model; returns the path."""
-    fig = viz.new_figure((3.0 * len(samples), 2.4), dpi=100)
+    fig = viz.new_figure((3.0 * len(samples), 2.4), dpi=dpi)
     for i, (name, images) in enumerate(samples.items()):
         ax = fig.add_subplot(1, len(samples), i + 1)
         mosaic = viz.tile_images(np.clip(images, 0, 1).reshape(-1, 8, 8), 5, 8)
@@ -145,7 +145,7 @@ def main(argv=None):
     for q in args.dims:
         row, samples = compare(q, X_train, X_test, config)
         rows.append(row)
-        path = save_samples(samples, q, args.out)
+        path = save_samples(samples, q, args.out, dpi=50 if args.fast else 100)
         print(f"q={q}: saved {path}; noise sd: PPCA {row['ppca_noise_sd']:.3f}, "
               f"VAE {row['vae_noise_sd']:.3f}")
     print(format_table(rows, config["k"]))

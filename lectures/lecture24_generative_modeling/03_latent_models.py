@@ -39,6 +39,7 @@ FIGURES.mkdir(parents=True, exist_ok=True)
 epochs = 3 if FAST else 60
 hidden = (32,) if FAST else (128,)
 n_mixture = 4 if FAST else 10
+dpi = 40 if FAST else 100               # small figures are quicker to save
 
 digits = datasets.load_digits()
 X_train, X_test, y_train, y_test = datasets.train_test_split(
@@ -124,7 +125,7 @@ print(f"VAE q=2: -ELBO {vae.history_[0]:.1f} -> {vae.history_[-1]:.1f} nats/imag
 # %%
 codes = {"PCA": pca2.transform(X_test), "autoencoder": ae.encode(X_test),
          "VAE (posterior means)": vae.encode(X_test)}
-fig = viz.new_figure((13.0, 4.0))
+fig = viz.new_figure((13.0, 4.0), dpi=dpi)
 for i, (name, Z) in enumerate(codes.items()):
     ax = fig.add_subplot(1, 3, i + 1)
     points = ax.scatter(Z[:, 0], Z[:, 1], c=y_test, cmap="tab10", s=6, vmin=-0.5, vmax=9.5)
@@ -145,7 +146,7 @@ originals = X_test[:12]
 rows = [originals, pca2.reconstruct(originals), ae.reconstruct(originals),
         vae.reconstruct(originals)]
 viz.image_grid(np.clip(np.concatenate(rows), 0, 1), nrows=4, ncols=12, vmin=0, vmax=1,
-               title="test digits; PCA, autoencoder, VAE reconstructions (q = 2)",
+               title="test digits; PCA, autoencoder, VAE reconstructions (q = 2)", dpi=dpi,
                path=FIGURES / "03_reconstructions.png")
 
 # %% [markdown]
@@ -164,7 +165,7 @@ samples = {"PPCA": np.clip(ppca2.sample(n, rng=1), 0, 1),
 ae.fit_prior("mixture", n_components=n_mixture, seed=0)
 samples[f"AE + {n_mixture}-Gaussian mixture"] = ae.sample(n, rng=1)
 samples["VAE, z ~ N(0, I)"] = vae.sample(n, rng=1)
-fig = viz.new_figure((12.0, 2.8))
+fig = viz.new_figure((12.0, 2.8), dpi=dpi)
 for i, (name, images) in enumerate(samples.items()):
     ax = fig.add_subplot(1, 4, i + 1)
     ax.imshow(viz.tile_images(np.clip(images, 0, 1).reshape(-1, 8, 8), 4, 6),
@@ -191,7 +192,7 @@ for model in (ae, vae):
     za, zb = model.encode(np.stack([a, b]))
     lines.append(model.decode((1 - t) * za + t * zb))
 viz.image_grid(np.clip(np.concatenate(lines), 0, 1), nrows=3, ncols=10, vmin=0, vmax=1,
-               title="0 -> 6: pixels, autoencoder codes, VAE codes",
+               title="0 -> 6: pixels, autoencoder codes, VAE codes", dpi=dpi,
                path=FIGURES / "03_interpolation.png")
 
 # %% [markdown]
