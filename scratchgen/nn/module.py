@@ -217,6 +217,39 @@ class Module:
             else:
                 param.grad = Tensor(np.zeros_like(param.data))
 
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradient tracking of all parameters (e.g. freeze D while training G)."""
+        for param in self.parameters():
+            param.requires_grad = bool(requires_grad)
+        return self
+
+    def to(self, dtype):
+        """Cast all parameters and float buffers to ``dtype`` in place; return self.
+
+        The Parameter objects stay the same (their ``.data`` is replaced), so
+        build optimizers after the cast: their state would keep the old dtype.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"to(dtype): dtype must be a float dtype, got {dtype}")
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is not None and param.data.dtype != dtype:
+                    param.data = param.data.astype(dtype)
+                    param.grad = None
+            for name, buf in list(module._buffers.items()):
+                if buf is not None and buf.dtype.kind == "f" and buf.dtype != dtype:
+                    setattr(module, name, buf.astype(dtype))
+        return self
+
+    def double(self):
+        """Cast to float64 (for gradient checks); ``to(np.float64)``."""
+        return self.to(np.float64)
+
+    def float(self):
+        """Cast to float32; ``to(np.float32)``."""
+        return self.to(np.float32)
+
     def num_parameters(self):
         """Total number of trainable scalars."""
         return sum(p.data.size for p in self.parameters())

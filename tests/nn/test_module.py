@@ -132,3 +132,27 @@ def test_parameter_requires_grad_and_owns_contiguous_memory():
     p = nn.Parameter(base)
     assert p.requires_grad and p.data.flags.c_contiguous and p.data.flags.writeable
     assert nn.Parameter([1, 2]).dtype == sg.get_default_dtype()
+
+
+def test_double_casts_parameters_and_buffers_in_place():
+    model = nn.MLP([3, 4, 2], batch_norm=True, rng=0)
+    params = list(model.parameters())
+    assert model.double() is model
+    assert [id(p) for p in model.parameters()] == [id(p) for p in params]
+    assert all(p.dtype == np.float64 for p in model.parameters())
+    assert model[1].running_var.dtype == np.float64
+    assert model[1].num_batches_tracked.dtype == np.int64
+    assert model(sg.tensor(np.ones((2, 3)))).dtype == np.float64
+    assert model.float()[0].weight.dtype == np.float32
+    with pytest.raises(TypeError, match="float"):
+        model.to(np.int32)
+
+
+def test_requires_grad_freezes_parameters():
+    model = nn.Linear(2, 2, rng=0)
+    model.requires_grad_(False)
+    assert not any(p.requires_grad for p in model.parameters())
+    out = model(sg.tensor(np.ones((1, 2), np.float32)))
+    assert not out.requires_grad
+    model.requires_grad_()
+    assert all(p.requires_grad for p in model.parameters())
