@@ -52,7 +52,7 @@ def _configs(seed, quick):
                   "covariance": "full", "method": "em", "n": 300 if quick else 2000,
                   "anomalies": 0.05, "seed": seed, "quick": quick}
     sample_config = {"command": "sample", "target": "ring", "dim": 2, "steps": 200 if quick else 5000,
-                     "tune": 100 if quick else 1000, "chains": 4, "scale": None, "vectorized": False,
+                     "tune": 100 if quick else 1000, "chains": 4, "scale": None, "vectorized": True,
                      "seed": seed, "quick": quick}
     latent = {"command": "train", "dataset": "digits", "latent_dim": 2, "hidden": [16] if quick else [64],
               "lr": 2e-3, "steps": 20 if quick else 1500, "batch_size": 64, "seed": seed, "quick": quick}
