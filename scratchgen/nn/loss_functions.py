@@ -276,7 +276,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     loss = 0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps))
            [+ 0.5 * log(2 pi) when full=True].
     var: same shape as input, or input's shape with the last axis 1 or
-    dropped (one variance per row). As in PyTorch the clamp at eps changes
+    dropped (one variance per row), or a scalar. As in PyTorch the clamp at eps changes
     the value only: the gradient passes to var unchanged.
     """
     op = "gaussian_nll_loss"
@@ -285,7 +285,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     target = _float_target(target, input)
     var = _float_target(var, input)
     _same_shape(input, target, op)
-    if var.shape != input.shape:
+    if var.shape != input.shape and var.ndim > 0:  # a scalar var broadcasts
         if var.shape == input.shape[:-1]:
             var = var.reshape(var.shape + (1,))
         elif not (var.shape[:-1] == input.shape[:-1] and var.shape[-1:] == (1,)):

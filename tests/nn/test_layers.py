@@ -243,3 +243,25 @@ def test_init_uniform_bounds_and_constants():
         init.xavier_uniform_(np.ones(3))
     with pytest.raises(ValueError, match="nonlinearity"):
         init.calculate_gain("swish")
+
+
+def test_flatten_and_its_gradient():
+    x = np.random.default_rng(5).standard_normal((2, 3, 4))
+    out = nn.Flatten()(sg.tensor(x))
+    np.testing.assert_array_equal(out.data, x.reshape(2, 12))
+    gradcheck(lambda x: nn.Flatten()(x), [x])
+
+
+def test_sequential_runs_unfusable_pairs_one_by_one():
+    # LeakyReLU(0) cannot be fused (its derivative is not readable from y);
+    # Linear without bias and Softplus go the plain way too.
+    layers = [nn.Linear(3, 4, bias=False, rng=0), nn.LeakyReLU(0.0),
+              nn.Linear(4, 4, rng=1), nn.Softplus(), nn.Linear(4, 2, rng=2), nn.ReLU()]
+    model = nn.Sequential(*layers).double()
+    x = np.random.default_rng(6).standard_normal((5, 3))
+    h = x @ model[0].weight.data.T
+    h = np.maximum(h, 0)
+    h = np.log1p(np.exp(h @ model[2].weight.data.T + model[2].bias.data))
+    h = np.maximum(h @ model[4].weight.data.T + model[4].bias.data, 0)
+    np.testing.assert_allclose(model(sg.tensor(x)).data, h, rtol=1e-12)
+    gradcheck(lambda x: model(x), [x])

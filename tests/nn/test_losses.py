@@ -145,6 +145,8 @@ def test_gaussian_nll_loss_broadcast_var_clamp_and_errors():
     out = F.gaussian_nll_loss(sg.tensor(mu), sg.tensor(x), sg.tensor(var), reduction="none")
     v = np.maximum(var, 1e-6)[:, None]
     np.testing.assert_allclose(out.data, 0.5 * (np.log(v) + (mu - x) ** 2 / v), rtol=1e-12)
+    scalar = F.gaussian_nll_loss(sg.tensor(mu), sg.tensor(x), 2.0, reduction="sum")
+    np.testing.assert_allclose(scalar.data, np.sum(0.5 * (np.log(2.0) + (mu - x) ** 2 / 2.0)))
     with pytest.raises(ValueError, match="negative"):
         F.gaussian_nll_loss(sg.tensor(mu), sg.tensor(x), sg.tensor(-np.ones((4, 3))))
     with pytest.raises(ValueError, match="var has shape"):
