@@ -2,8 +2,6 @@
 import runpy
 from pathlib import Path
 
-import numpy as np
-
 SCRIPT = (Path(__file__).resolve().parents[2] / "lectures" / "lecture24_generative_modeling"
           / "03_latent_models.py")
 FIGURES = ["03_latent_scatter.png", "03_reconstructions.png", "03_samples.png",
