@@ -11,9 +11,14 @@ batch of 64, backward, one Adam update (lr 1e-3), float32. Three versions:
   with ``torch.set_num_threads`` equal to NumPy's BLAS threads (when torch is
   installed).
 
-Each version runs ``--steps`` steps per repeat; we report the median over
-``--repeats`` repeats of the time per step, and ratios (> 1 means scratchgen
-is faster). Run: ``python benchmarks/mlp_step.py``.
+Each version runs ``--steps`` steps per repeat; the repeats of the versions
+are interleaved, and we report the median over ``--repeats`` repeats of the
+wall-clock and the CPU time (all threads of the process) per step, and
+ratios (> 1 means scratchgen is faster). CPU time is the steadier number on
+a busy machine. Run::
+
+    python benchmarks/mlp_step.py               # NumPy's BLAS thread count
+    python benchmarks/mlp_step.py --threads 1   # one thread everywhere
 """
 import argparse
 import statistics

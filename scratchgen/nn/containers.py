@@ -12,6 +12,7 @@ import numbers
 
 from scratchgen.nn.activations import make_activation
 from scratchgen.nn.batchnorm import BatchNorm1d
+from scratchgen.nn.functional import as_generator
 from scratchgen.nn.layers import Dropout, Linear
 from scratchgen.nn.module import Module
 
@@ -92,7 +93,6 @@ class MLP(Sequential):
                                  or s < 1 for s in sizes):
             raise ValueError(f"MLP: sizes must be a list of at least two positive "
                              f"integers [in, ..., out], got {sizes!r}")
-        from scratchgen.nn.functional import as_generator
         rng = as_generator(rng)
         layers = []
         for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
@@ -106,4 +106,4 @@ class MLP(Sequential):
         if output_activation is not None:
             layers.append(make_activation(output_activation, negative_slope))
         super().__init__(*layers)
-        object.__setattr__(self, "sizes", sizes)
+        self.sizes = sizes

@@ -6,13 +6,13 @@ the layer computes x @ W^T + b, so state dicts load into ``torch.nn.Linear``.
 import math
 import numbers
 
+import numpy as np
+
 from scratchgen.autodiff import functional as AF
 from scratchgen.autodiff.dtypes import get_default_dtype
 from scratchgen.nn import init
 from scratchgen.nn.functional import as_generator, dropout, linear
 from scratchgen.nn.module import Module, Parameter
-
-import numpy as np
 
 __all__ = ["Linear", "Maxout", "Dropout", "Flatten"]
 

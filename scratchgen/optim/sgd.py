@@ -14,10 +14,10 @@ The update runs in place in one fused kernel (``scratchgen.kernels.sgd_step_``),
 so a step allocates nothing. Goodfellow et al. (2014) trained their GANs with
 SGD and momentum (0.5 rising to 0.7, see ``MomentumSchedule``).
 """
+import numpy as np
+
 from scratchgen import kernels
 from scratchgen.optim.optimizer import Optimizer, check_real, kernel_ready
-
-import numpy as np
 
 __all__ = ["SGD"]
 
