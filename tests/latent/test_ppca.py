@@ -1,6 +1,8 @@
 """Probabilistic PCA: the closed-form MLE and its Woodbury log-likelihood."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scratchgen.latent import ProbabilisticPCA
 
@@ -102,3 +104,16 @@ def test_ppca_bad_inputs():
         model.sample(2, rng="seed")
     with pytest.raises(ValueError, match="3 features"):
         model.score_samples(np.zeros((2, 2)))
+
+
+@given(n=st.integers(3, 30), d=st.integers(2, 7), data=st.data())
+def test_woodbury_log_likelihood_matches_dense_for_any_shape(n, d, data):
+    # Property: for any sizes (n < d included, where eigenvalues are 0) and any
+    # q < d, the O(d q^2) formula equals the dense O(d^3) Gaussian log-density.
+    # Centred data has rank <= n - 1, so q <= n - 2 keeps sigma^2 > 0.
+    q = data.draw(st.integers(1, max(1, min(n - 2, d - 1))))
+    seed = data.draw(st.integers(0, 2 ** 16))
+    X = np.random.default_rng(seed).standard_normal((n, d)) * np.linspace(2.0, 0.5, d)
+    model = ProbabilisticPCA(q).fit(X)
+    dense = _gaussian_logpdf(X, model.mean_, model.get_covariance())
+    assert np.allclose(model.score_samples(X), dense, rtol=1e-8, atol=1e-8)
