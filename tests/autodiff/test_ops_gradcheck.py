@@ -184,3 +184,15 @@ def test_composite_expression_reusing_inputs():
         return (h * h).sum(axis=1).log() + sg.logsumexp(x @ w, axis=1) + x.mean()
 
     check_both_orders(f, [x, w])
+
+
+@given(x=sgst.arrays(shape=sgst.shapes(min_dims=2, max_dims=3)))
+def test_gradient_only_primitives(x):
+    """SumTo and IndexAdd appear in backward graphs (unbroadcast and the
+    gradient of indexing); check them directly, to second order too."""
+    from scratchgen.autodiff.ops_shape import IndexAdd, SumTo
+    target = (1,) + x.shape[1:-1] + (1,)
+    check_both_orders(lambda a: SumTo.apply(a, shape=target), [x])
+    index = np.array([0, x.shape[0] - 1, 0])
+    shape = (x.shape[0] + 1,) + x.shape[1:]
+    check_both_orders(lambda a: IndexAdd.apply(a[index], index=index, shape=shape), [x])
