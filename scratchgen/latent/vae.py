@@ -146,7 +146,7 @@ class VAE(Module):
                  - log_normal(z, mean, log_var))                            # (K, b)
         return iwae_bound(log_w)
 
-    def loss(self, x, rng=None):
+    def negative_elbo(self, x, rng=None):
         """The training loss: minus the mean ELBO of a batch (scalar Tensor)."""
         return -self.elbo(x, rng=rng).mean()
 
@@ -157,7 +157,7 @@ class VAE(Module):
         """
         X = as_data_matrix(X, n_features=input_dim_of(self.encoder))
         self.history_ = self.history_ + fit_minibatches(
-            self, lambda xb, rng: self.loss(xb, rng=rng), X, epochs=epochs,
+            self, lambda xb, rng: self.negative_elbo(xb, rng=rng), X, epochs=epochs,
             batch_size=batch_size, lr=lr, seed=seed, progress=progress)
         return self
 
