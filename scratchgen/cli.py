@@ -11,9 +11,11 @@
 Each command lives in ``scratchgen/commands/<name>.py`` with two functions:
 ``add_parser(subparsers)`` declares its options and ``run(args) -> int``
 does the work. ``main`` parses, dispatches, and turns user errors into one
-line on stderr with exit status 2 (see ``scratchgen.commands.errors``).
+line on stderr with exit status 2 (see ``scratchgen.commands.errors``);
+set ``SCRATCHGEN_DEBUG=1`` to see the traceback instead.
 """
 import argparse
+import os
 import sys
 
 from scratchgen.commands.errors import EXIT_INTERRUPTED, EXIT_USAGE, USER_ERRORS, one_line
@@ -91,6 +93,8 @@ def main(argv=None):
         with blas_threads(1):
             return int(args.run(args) or 0)
     except USER_ERRORS as exc:
+        if os.environ.get("SCRATCHGEN_DEBUG"):
+            raise  # developers: the full traceback
         print(f"scratchgen: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -126,9 +126,11 @@ def _evaluate_sample(config, state):
     from scratchgen.mcmc import Chains
     from scratchgen.commands.sample import chain_summary, write_chain_figures
     draws = np.asarray(state["draws"])
-    accept = np.asarray(state["acceptance_fraction"])
-    n = 10**9  # acceptance is stored as a fraction; Chains wants counts over a number of proposals
-    chains = Chains(draws, np.asarray(state["log_prob"]), np.round(accept * n), n)
+    # The file stores acceptance fractions; Chains wants counts over the proposals after tuning
+    # (one per stored draw: the commands never thin).
+    n_proposed = draws.shape[0]
+    accepted = np.round(np.asarray(state["acceptance_fraction"]) * n_proposed)
+    chains = Chains(draws, np.asarray(state["log_prob"]), accepted, n_proposed)
     summary = chain_summary(chains)
     del summary["engine"]
     return summary, lambda run_dir, metrics: write_chain_figures(run_dir, chains)
