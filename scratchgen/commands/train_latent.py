@@ -120,7 +120,7 @@ class LatentJob:
         if self.kind == "autoencoder":
             loss = self.model.reconstruction_loss(xb)
         else:
-            loss = self.model.loss(xb, rng=self.rng)
+            loss = -self.model.elbo(xb, rng=self.rng).mean()   # minus the mean ELBO of the batch
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
