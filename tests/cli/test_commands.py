@@ -192,3 +192,15 @@ def test_demo_quick(cli, tmp_path):
     # The table: one line per part, and the folder path last.
     assert r.out.strip().splitlines()[-1] == str(demo)
     assert "modes captured" in r.out and "AUROC" in r.out
+
+
+def test_train_gan_learning_rate_drops(cli, tmp_path):
+    from scratchgen.gan.recipes import default_recipe
+    recipe = default_recipe("ring")
+    r = cli("train", "gan", "--quick", "--steps", "4", "--lr-decay-steps", "2", "--lr-g", "0.01",
+            "--no-figures", "--out", tmp_path / "run")
+    assert r.status == 0, r.err
+    state = sg.load(tmp_path / "run" / "checkpoint.npz")["job"]["gan"]
+    # After step 2 both rates were multiplied once by the recipe's factor.
+    assert state["opt_g"]["param_groups"][0]["lr"] == pytest.approx(0.01 * recipe["lr_decay"])
+    assert state["opt_d"]["param_groups"][0]["lr"] == pytest.approx(recipe["lr"] * recipe["lr_decay"])
