@@ -6,11 +6,16 @@ suite stays under two minutes on a 2-core machine; set
 """
 import os
 
-import matplotlib
+# Small matrix products (batches of 64) are 10x slower with several BLAS
+# threads on a busy 2-core machine; the tests are about numbers, not speed.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "default",
