@@ -59,8 +59,10 @@ def add_parser(sub):
 
 def _add_loop_options(p):
     p.add_argument("--steps", type=common.positive_int, default=None,
-                   help="training steps (minibatch updates) in total")
-    p.add_argument("--batch-size", type=common.positive_int, default=None, help="minibatch size")
+                   help="training steps (minibatch updates) in total (default: 2000 for "
+                        "autoencoder and vae, the recipe's n_steps for gan, e.g. 10000 for ring)")
+    p.add_argument("--batch-size", type=common.positive_int, default=None,
+                   help="minibatch size (default: 64, or the recipe's for gan)")
     p.add_argument("--checkpoint-every", type=common.positive_int, default=None, metavar="N",
                    help="save a checkpoint every N steps (default: steps/10; always at the end)")
     p.add_argument("--log-every", type=common.positive_int, default=None, metavar="N",
