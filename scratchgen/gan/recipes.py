@@ -27,7 +27,11 @@ Why these choices:
   first-layer weights cut more sharply. It doubled the high-quality share
   at 3000 iterations on the ring compared with N(0, I);
 * PacGAN2 for the mixtures (Lin et al. 2018): at the same budget the
-  standard GAN drops modes (see the mode-collapse benchmark).
+  standard GAN drops modes (see the mode-collapse benchmark);
+* WGAN-GP for the digits: with 1,347 training images the standard MLP GAN
+  (and PacGAN2, and D with dropout) collapsed onto one or two digit shapes
+  within 2,000 iterations here; the WGAN-GP critic gave all ten classes
+  after 500 iterations.
 """
 import copy
 import time
@@ -55,11 +59,12 @@ RECIPES = {
     "grid": dict(_MIXTURE, dataset="grid", data_dim=2,
                  measured="(filled in by benchmarks)"),
     "digits": dict(
-        dataset="digits", data_dim=64, variant="gan", pack=1, latent_dim=32, noise="normal",
+        dataset="digits", data_dim=64, variant="wgan_gp", pack=1, latent_dim=32, noise="normal",
         generator_hidden=[128, 256], discriminator_hidden=[256, 128],
         activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
-        batch_size=64, k=1, n_steps=8000, lr_decay_steps=[], lr_decay=0.1,
+        loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
+        n_critic=5, gp_weight=10.0,
+        batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
         measured="(filled in by benchmarks)"),
     "stacked_digits": dict(
         dataset="stacked_digits", data_dim=192, variant="pacgan", pack=2, latent_dim=32,
