@@ -39,11 +39,12 @@ import json
 import numbers
 import os
 import struct
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
+
+from scratchgen.files import atomic_write
 
 __all__ = ["save", "load", "rng_state", "rng_from_state"]
 
@@ -120,34 +121,9 @@ def save(obj, path):
     text = json.dumps(manifest, ensure_ascii=False, allow_nan=False)
     members = {f"arr_{i}": a for i, a in enumerate(arrays)}
     members[MANIFEST_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(path) + "-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # A file object, not a name: np.savez would append ".npz" to a name.
-            np.savez(f, **members)  # object arrays were refused by _encode
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory):
-    """Make the rename durable (POSIX); not possible on Windows, so best effort."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with atomic_write(path) as f:
+        # A file object, not a name: np.savez would append ".npz" to a name.
+        np.savez(f, **members)  # object arrays were refused by _encode
 
 
 # --------------------------------------------------------------------------- load

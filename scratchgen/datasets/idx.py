@@ -14,9 +14,10 @@ reads both forms (a gzipped file starts with the bytes 1f 8b).
 """
 import gzip
 import os
-import tempfile
 
 import numpy as np
+
+from scratchgen.files import atomic_write_bytes
 
 __all__ = ["read_idx", "write_idx"]
 
@@ -111,19 +112,6 @@ def write_idx(path, array, compress=None):
         compress = path.endswith(".gz")
     if compress:
         payload = gzip.compress(payload, mtime=0)
-    _atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload)
 
 
-def _atomic_write_bytes(path, payload):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".idx")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -1,0 +1,101 @@
+"""Argument checks at the public boundary, shared by every subpackage.
+
+Each check returns the cleaned value or raises a TypeError/ValueError whose
+message names the argument, what was given and what was expected, so that
+a mistake is reported before it reaches NumPy's linear algebra, the
+autodiff or a Numba kernel.
+"""
+import numbers
+
+import numpy as np
+
+__all__ = ["as_generator", "check_int", "check_positive", "check_fraction",
+           "check_choice", "check_fitted", "as_data_matrix"]
+
+
+def as_generator(rng, name="rng"):
+    """A ``numpy.random.Generator`` from a Generator, an int seed or None.
+
+    A Generator is used as is (so draws advance it); None gives fresh OS
+    entropy, which is not reproducible.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, "
+                    f"got {type(rng).__name__}")
+
+
+def check_int(value, name, minimum=1, maximum=None):
+    """``value`` as an int in [minimum, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = "" if maximum is None else f" and <= {maximum}"
+        raise ValueError(f"{name} must be >= {minimum}{upper}, got {value}")
+    return int(value)
+
+
+def check_positive(value, name, allow_zero=False):
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {expected}, got {value}")
+    return float(value)
+
+
+def check_fraction(value, name, *, open_right=True):
+    """``value`` in [0, 1) (or [0, 1] when ``open_right`` is False)."""
+    value = check_positive(value, name, allow_zero=True)
+    if value > 1 or (open_right and value == 1):
+        interval = "[0, 1)" if open_right else "[0, 1]"
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return value
+
+
+def check_choice(value, name, choices):
+    """``value`` if it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; "
+                         f"got {value!r}")
+    return value
+
+
+def check_fitted(model, attribute, call="fit(X)"):
+    """Raise a RuntimeError naming the model when ``call`` has not run yet."""
+    if getattr(model, attribute, None) is None:
+        raise RuntimeError(f"this {type(model).__name__} is not fitted yet; "
+                           f"call {call} first")
+
+
+def as_data_matrix(X, name="X", n_features=None, dtype=np.float64, min_rows=1):
+    """``X`` as a finite 2-D float array of shape (n_samples, n_features).
+
+    X: an array, nested lists, or a Tensor (its data).
+    n_features: the number of columns the model was fitted with (checked
+    when given).
+    """
+    if hasattr(X, "numpy") and not isinstance(X, np.ndarray):
+        X = X.numpy()
+    try:
+        array = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 2-D array of numbers, got "
+                        f"{type(X).__name__}") from None
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n_samples, n_features), "
+                         f"got shape {array.shape}; reshape a single sample "
+                         f"with x.reshape(1, -1) or one feature with x.reshape(-1, 1)")
+    if array.shape[0] < min_rows:
+        raise ValueError(f"{name} needs at least {min_rows} sample(s), got "
+                         f"shape {array.shape}")
+    if n_features is not None and array.shape[1] != n_features:
+        raise ValueError(f"{name} has {array.shape[1]} features (columns), but the "
+                         f"model was fitted with {n_features} features; got shape "
+                         f"{array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
