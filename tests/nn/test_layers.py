@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import scratchgen as sg
 from scratchgen import nn
@@ -265,3 +267,17 @@ def test_sequential_runs_unfusable_pairs_one_by_one():
     h = np.maximum(h @ model[4].weight.data.T + model[4].bias.data, 0)
     np.testing.assert_allclose(model(sg.tensor(x)).data, h, rtol=1e-12)
     gradcheck(lambda x: model(x), [x])
+
+
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4), n=st.integers(2, 5),
+       batch_norm=st.booleans())
+def test_mlp_shapes_and_keys_for_any_sizes(sizes, n, batch_norm):
+    model = nn.MLP(sizes, batch_norm=batch_norm, rng=0)
+    out = model(sg.tensor(np.ones((n, sizes[0]), np.float32)))
+    assert out.shape == (n, sizes[-1])
+    per_layer = 3 if batch_norm else 2  # Linear, [BatchNorm1d], activation
+    linear_keys = [f"{per_layer * i}.weight" for i in range(len(sizes) - 1)]
+    assert [k for k in model.state_dict() if k.endswith("weight")
+            and isinstance(model[int(k.split(".")[0])], nn.Linear)] == linear_keys
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        assert model.state_dict()[linear_keys[i]].shape == (fan_out, fan_in)
