@@ -28,6 +28,8 @@ def atomic_write(path, mode="wb"):
             yield f
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes owner-only files; give the usual 0666 minus umask.
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -40,6 +42,12 @@ def atomic_write_bytes(path, payload):
     """Write ``payload`` (bytes) to ``path`` atomically."""
     with atomic_write(path, "wb") as f:
         f.write(payload)
+
+
+def _current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_directory(directory):

@@ -18,6 +18,7 @@ import numpy as np
 from scratchgen.autodiff import functional as _AF
 from scratchgen.autodiff.tensor import as_tensor
 from scratchgen.nn.fused_linear import linear
+from scratchgen.validation import as_generator
 from scratchgen.nn.loss_functions import (binary_cross_entropy,
                                           binary_cross_entropy_with_logits,
                                           cross_entropy, gaussian_nll_loss,
@@ -49,16 +50,6 @@ def softmax(input, dim=-1):
 def log_softmax(input, dim=-1):
     """x_i - logsumexp(x) along ``dim``."""
     return _AF.log_softmax(input, axis=dim)
-
-
-def as_generator(rng, name="rng"):
-    """A ``numpy.random.Generator`` from a Generator, an int seed or None."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, "
-                    f"got {type(rng).__name__}")
 
 
 def dropout(input, p=0.5, training=True, rng=None):

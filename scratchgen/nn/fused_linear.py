@@ -27,6 +27,7 @@ import numpy as np
 
 from scratchgen import kernels
 from scratchgen.autodiff import Function, Tensor, is_grad_enabled
+from scratchgen.autodiff.fused import _derivative_from_output
 from scratchgen.autodiff.tensor import as_tensor
 from scratchgen.kernels.activation_codes import ACTIVATION_CODES
 
@@ -35,23 +36,6 @@ __all__ = ["linear", "LinearActivation", "FUSED_ACTIVATIONS"]
 #: activations that the fused path supports (leaky_relu needs negative_slope > 0,
 #: because its derivative is read from the sign of the output)
 FUSED_ACTIVATIONS = tuple(ACTIVATION_CODES)
-
-
-def _derivative_from_output(y, activation, negative_slope):
-    """act'(z) as a Tensor written through y = act(z) (None for identity).
-
-    For tanh and sigmoid it is a function of y, so it stays differentiable
-    (second derivatives flow through y); relu's and leaky_relu's are constants.
-    """
-    if activation == "identity":
-        return None
-    if activation == "relu":
-        return Tensor((y.data > 0).astype(y.dtype))
-    if activation == "leaky_relu":
-        return Tensor(np.where(y.data > 0, 1.0, negative_slope).astype(y.dtype))
-    if activation == "tanh":
-        return 1 - y * y
-    return y * (1 - y)  # sigmoid
 
 
 class LinearActivation(Function):
