@@ -31,7 +31,10 @@ Then look at the figures in the printed folder, e.g. 5-gan/samples_over_training
 and re-check a part with: scratchgen evaluate <folder>/4-vae
 """
 
-GAN_STEPS = 2000
+# The GAN part: the ring recipe shortened to fit the minute. Measured on 2 shared cores:
+# 3000 steps of 128 packs reach 8/8 modes and ~23% high-quality samples in ~15 s of CPU,
+# where 2000 steps of the recipe's 256 packs cost as much and reach ~8%.
+GAN_STEPS, GAN_BATCH = 3000, 128
 PARTS = ("1-mle", "2-mcmc", "3-autoencoder", "4-vae", "5-gan")
 
 
@@ -62,7 +65,7 @@ def _configs(seed, quick):
     # same fractions of the shorter run.
     recipe = train_gan.recipe_for("ring")
     drops = [max(1, round(b * GAN_STEPS / recipe["n_steps"])) for b in recipe.get("lr_decay_steps", [])]
-    recipe = train_gan.apply_overrides(recipe, steps=GAN_STEPS, lr_decay_steps=drops)
+    recipe = train_gan.apply_overrides(recipe, steps=GAN_STEPS, batch_size=GAN_BATCH, lr_decay_steps=drops)
     if quick:
         recipe = train_gan.apply_overrides(recipe, steps=20, batch_size=32, hidden=[16])
     gan = {"command": "train", "model": "gan", **train_gan.gan_config("ring", recipe),
