@@ -15,7 +15,7 @@ import numpy as np
 
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
-from scratchgen.commands.runs import RunFolder, default_run_name
+from scratchgen.commands.runs import RunFolder, default_run_name, save
 
 __all__ = ["add_parser", "run", "fit_density", "model_params", "mean_log_likelihood"]
 
@@ -145,8 +145,7 @@ def execute(config, run_dir):
                "iterations": int(getattr(model, "n_iter_", 0)), "seconds": seconds}
     if config["anomalies"] > 0:
         summary.update(_anomaly_summary(model, X_train, X_test, config["anomalies"], rng))
-    import scratchgen as sg
-    sg.save({"model": model_params(model), "config": config}, run_dir.file("checkpoint.npz"))
+    save({"model": model_params(model), "config": config}, run_dir.file("checkpoint.npz"))
     if config.get("figures", True):
         _figures(run_dir, model, X_train, history, name)
     run_dir.write_json("summary.json", summary)

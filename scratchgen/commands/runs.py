@@ -24,7 +24,26 @@ from pathlib import Path
 
 from scratchgen.commands.errors import UsageError
 
-__all__ = ["RunFolder", "default_run_name", "write_json", "read_json", "to_jsonable"]
+__all__ = ["RunFolder", "default_run_name", "write_json", "read_json", "to_jsonable", "save",
+           "usual_permissions"]
+
+
+def usual_permissions(path, directory=False):
+    """Give ``path`` the permissions of a normally created file/folder (0666/0777 minus umask).
+
+    Temporary files and folders (mkstemp, mkdtemp) are private (0600/0700) and keep that
+    mode when renamed; run folders are meant to be shared like any other output.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+
+
+def save(obj, path):
+    """``scratchgen.save`` (atomic) with the usual permissions."""
+    import scratchgen as sg
+    sg.save(obj, path)
+    usual_permissions(path)
 
 
 def default_run_name(prefix, parent="runs"):
@@ -65,6 +84,7 @@ def write_json(path, obj):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        usual_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -110,6 +130,7 @@ class RunFolder:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             work = tempfile.mkdtemp(dir=parent, prefix=f".{target.name}-tmp-")
+            usual_permissions(work, directory=True)
         except OSError as exc:
             raise UsageError(f"cannot create the run folder {target}: {exc.strerror or exc}") from None
         return cls(target, work, fresh=True, resumable=resumable)

@@ -16,7 +16,7 @@ import numpy as np
 
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
-from scratchgen.commands.runs import RunFolder, default_run_name
+from scratchgen.commands.runs import RunFolder, default_run_name, save
 
 __all__ = ["add_parser", "run", "TARGETS", "resolve_target", "banana_log_prob", "run_sampler"]
 
@@ -181,8 +181,7 @@ def execute(config, run_dir, target=None, progress=False):
     seconds = time.perf_counter() - start
     summary = {**chain_summary(result), "seconds": seconds}
     _log_running_means(run_dir, result)
-    import scratchgen as sg
-    sg.save({"draws": result.draws, "log_prob": result.log_prob,
+    save({"draws": result.draws, "log_prob": result.log_prob,
              "acceptance_fraction": result.acceptance_fraction, "config": config},
             run_dir.file("chain.npz"))
     if config.get("figures", True):

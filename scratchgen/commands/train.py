@@ -18,7 +18,7 @@ import time
 
 from scratchgen.commands import common
 from scratchgen.commands.errors import EXIT_INTERRUPTED, UsageError
-from scratchgen.commands.runs import RunFolder, default_run_name, read_json
+from scratchgen.commands.runs import RunFolder, default_run_name, read_json, save
 
 __all__ = ["add_parser", "run", "build_job", "train_loop", "CHECKPOINT"]
 
@@ -173,8 +173,7 @@ def _report(args, job, summary, status, run_dir):
 
 def save_checkpoint(job, run_dir, step):
     """checkpoint.npz: the job's state (model, optimizer(s), rng), the step and the config."""
-    import scratchgen as sg
-    sg.save({"job": job.state_dict(), "step": step, "config": job.config}, run_dir.file(CHECKPOINT))
+    save({"job": job.state_dict(), "step": step, "config": job.config}, run_dir.file(CHECKPOINT))
 
 
 def train_loop(job, run_dir, start, steps, checkpoint_every, log_every, progress):

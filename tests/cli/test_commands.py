@@ -1,6 +1,8 @@
 """Each command in quick mode writes its run folder: config, metrics, summary, checkpoint, figures."""
 import json
+import os
 import re
+import stat
 
 import numpy as np
 import pytest
@@ -57,6 +59,12 @@ def test_fit_on_a_csv_file(cli, tmp_path):
     assert np.allclose(np.sort(params["means"][:, 0]), [-2, 2], atol=4 * 0.5 / np.sqrt(48))
     assert all("step" in rec and "log_likelihood" in rec for rec in read_jsonl(run / "metrics.jsonl"))
     assert_png(run / "density.png")
+    # Built in private temporary places, the folder and files still get the usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(run.stat().st_mode) == 0o777 & ~umask
+    for name in ("checkpoint.npz", "config.json", "summary.json"):
+        assert stat.S_IMODE((run / name).stat().st_mode) == 0o666 & ~umask
 
 
 def test_fit_builtin_with_anomalies_and_default_folder(cli, tmp_path, monkeypatch):
