@@ -185,7 +185,7 @@ def test_bench_runs_scripts_and_reports_missing_folder(cli, tmp_path):
 
 
 def test_demo_quick(cli, tmp_path):
-    r = cli("demo", "--quick", "--out", tmp_path / "demo")
+    r = cli("demo", "--quick", "--jobs", "2", "--out", tmp_path / "demo")   # GAN in a worker process
     assert r.status == 0, r.err
     demo = tmp_path / "demo"
     summary = json.loads((demo / "summary.json").read_text())
