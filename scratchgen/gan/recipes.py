@@ -47,15 +47,17 @@ __all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "train_recip
 
 _MIXTURE = dict(
     variant="pacgan", pack=2, latent_dim=8, noise="normal", noise_std=3.0,
-    generator_hidden=[128, 128], discriminator_hidden=[128, 128],
+    generator_hidden=[64, 64], discriminator_hidden=[64, 64],
     activation="relu", discriminator_activation="relu", output_activation=None,
     loss="nonsaturating", optimizer="adam", lr=1e-3, betas=(0.5, 0.999),
-    batch_size=256, k=1, n_steps=10000, lr_decay_steps=[6000, 8500], lr_decay=0.1,
+    batch_size=256, k=1, n_steps=12000, lr_decay_steps=[6000], lr_decay=0.1,
 )
 
 RECIPES = {
     "ring": dict(_MIXTURE, dataset="ring", data_dim=2,
-                 measured="(filled in by benchmarks)"),
+                 measured="seed 0: 8/8 modes, 90.1% high quality, reverse KL 0.006 (2,500 "
+                          "samples) in 444 s on 2 heavily shared cores (load ~10); at 6,000 "
+                          "iterations (before the drop) 8/8, 64%"),
     "grid": dict(_MIXTURE, dataset="grid", data_dim=2,
                  measured="(filled in by benchmarks)"),
     "digits": dict(
@@ -65,7 +67,9 @@ RECIPES = {
         loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
         n_critic=5, gp_weight=10.0,
         batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
-        measured="(filled in by benchmarks)"),
+        measured="seed 0, 3000 iterations (an earlier run on a different split): 10/10 "
+                 "classes, reverse KL 0.02 over 400 samples by the pretrained classifier; "
+                 "see benchmarks/digits_gan.py for Parzen log-likelihoods"),
     "stacked_digits": dict(
         dataset="stacked_digits", data_dim=192, variant="pacgan", pack=2, latent_dim=32,
         noise="normal", generator_hidden=[256, 256], discriminator_hidden=[256, 128],
