@@ -14,7 +14,8 @@
    kernel density on the 1347 real training images ("training data as the
    generator").
 4. Stacked digits (3 digits side by side, 1000 modes; the 8x8 stacked-MNIST
-   test): GAN vs PacGAN2 with the same networks, modes = the 1000 triples
+   test): the standard GAN vs the default WGAN-GP recipe (and PacGAN2 with
+   ``--stacked-variants``) with the same networks; modes = the 1000 triples
    the classifier reads, counted over 10,000 samples (``--stacked``).
 5. Saves sample grids as PNG in ``--out``.
 
@@ -84,9 +85,12 @@ def stacked_experiment(args):
 
     classifier = load_digits_classifier()
     results = {}
-    for variant, pack in (("gan", 1), ("pacgan", 2)):
+    for variant in args.stacked_variants:
         recipe = default_recipe("stacked_digits")
+        pack = 2 if variant == "pacgan" else 1
         recipe.update(variant=variant, pack=pack)
+        if variant != "wgan_gp":  # the standard GAN settings (Radford et al. 2015)
+            recipe.update(lr=2e-4, betas=(0.5, 0.999))
         if args.stacked_steps:
             recipe["n_steps"] = args.stacked_steps
         data = recipe_data(recipe, rng=args.seed)
@@ -97,7 +101,7 @@ def stacked_experiment(args):
             modes=int(np.count_nonzero(counts)), reverse_kl=reverse_kl_to_uniform(counts),
             train_seconds=seconds, steps=recipe["n_steps"])
         viz.image_grid(samples[:40], 10, 4, image_shape=(8, 24),
-                       path=os.path.join(args.out, f"stacked_{variant}{pack}_samples.png"))
+                       path=os.path.join(args.out, f"stacked_{variant}_samples.png"))
     real = recipe_data(default_recipe("stacked_digits"), rng=args.seed + 99)[:10000]
     counts = np.bincount(stacked_labels(classifier, real), minlength=1000)
     results["real"] = dict(modes=int(np.count_nonzero(counts)), reverse_kl=reverse_kl_to_uniform(counts))
@@ -109,6 +113,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="override the recipe's iterations")
     parser.add_argument("--stacked", action="store_true", help="also run the stacked-digits test")
     parser.add_argument("--stacked-steps", type=int, default=None)
+    parser.add_argument("--stacked-variants", nargs="+", default=["gan", "wgan_gp"],
+                        help="from gan, pacgan (PacGAN2), wgan_gp")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="/tmp/scratchgen_digits_gan")
     args = parser.parse_args(argv)

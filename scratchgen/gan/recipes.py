@@ -71,12 +71,13 @@ RECIPES = {
                  "classes, reverse KL 0.02 over 400 samples by the pretrained classifier; "
                  "see benchmarks/digits_gan.py for Parzen log-likelihoods"),
     "stacked_digits": dict(
-        dataset="stacked_digits", data_dim=192, variant="pacgan", pack=2, latent_dim=32,
+        dataset="stacked_digits", data_dim=192, variant="wgan_gp", pack=1, latent_dim=32,
         noise="normal", generator_hidden=[256, 256], discriminator_hidden=[256, 128],
         activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
-        batch_size=64, k=1, n_steps=8000, lr_decay_steps=[], lr_decay=0.1,
-        measured="(filled in by benchmarks)"),
+        loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
+        n_critic=5, gp_weight=10.0,
+        batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
+        measured="not measured yet: run benchmarks/digits_gan.py --stacked"),
 }
 
 _VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP}
