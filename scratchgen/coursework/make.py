@@ -136,8 +136,10 @@ def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tes
         "| # | task | points | depends on |",
         "|---|------|--------|------------|",
     ]
+    ids = {t.id for t in tasks}
     for i, t in enumerate(tasks, 1):
-        deps = ", ".join(d for d in t.depends_on) or "-"
+        # only the dependencies the student has to write: the others are handed out working
+        deps = ", ".join(d for d in t.depends_on if d in ids) or "-"
         lines.append(f"| {i} | `{t.id}` | {t.points} | {deps} |")
     for i, t in enumerate(tasks, 1):
         lines += ["", f"## {i}. `{t.id}` ({t.points} points)", "", f"Hint: {t.hint}", ""]
@@ -145,8 +147,9 @@ def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tes
             extra = f" (hint: {w['hint']})" if w["hint"] and w["hint"] != t.hint else ""
             lines.append(f"- where: `{w['file']}`, `{w['function']}`{extra}")
         lines += [f"- tests: `{f}`" for f in tests.get(t.id, [])]
-        if t.depends_on:
-            lines.append(f"- builds on: {', '.join(f'`{d}`' for d in t.depends_on)}")
+        own = [d for d in t.depends_on if d in ids]
+        if own:
+            lines.append(f"- builds on: {', '.join(f'`{d}`' for d in own)}")
     return "\n".join(lines) + "\n"
 
 
