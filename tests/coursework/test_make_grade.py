@@ -182,6 +182,6 @@ def test_grade_collects_only_the_files_that_tag_the_tasks(toy_project, toy_table
 def test_assignment_lists_only_dependencies_the_student_writes(toy_project, tmp_path, toy_table):
     md = (_make(toy_project, tmp_path, ["toy.double"], toy_table) / "ASSIGNMENT.md").read_text()
     assert "| 1 | `toy.double` | 3 | - |" in md  # toy.add is handed out working
-    assert "builds on" not in md
+    assert "- builds on" not in md
     md = (_make(toy_project, tmp_path, ["toy.*"], toy_table, name="hw2") / "ASSIGNMENT.md").read_text()
     assert "| 2 | `toy.double` | 3 | toy.add |" in md and "- builds on: `toy.add`" in md
