@@ -156,8 +156,8 @@ class GanJob:
         self._data(config)
         self.gan = self._build(np.random.default_rng(config["seed"]))
         self.snapshots, self.snapshot_steps = [], []
-        self._noise = np.random.default_rng([config["seed"], 4]).standard_normal(
-            (500, self.recipe["latent_dim"])).astype(self.gan.dtype)
+        # Fixed noise for the snapshots, from the GAN's own noise prior but a separate stream.
+        self._noise = self.gan.sample_noise(500, rng=np.random.default_rng([config["seed"], 4]))
 
     def _data(self, config):
         from scratchgen import datasets as ds
