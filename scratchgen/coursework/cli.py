@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -133,6 +134,9 @@ def run_assignment(args: argparse.Namespace) -> int:
     commands = {"list": _list, "make": _make, "grade": _grade, "check": _check, "verify": _verify}
     try:
         return commands[args.assignment_command](args)
+    except BrokenPipeError:  # e.g. `scratchgen assignment list | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as exc:  # MarkerError is a ValueError
         print(f"scratchgen assignment {args.assignment_command}: error: {exc}", file=sys.stderr)
         return 2

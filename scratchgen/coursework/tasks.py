@@ -240,8 +240,11 @@ def select_tasks(patterns: Iterable[str], table: Mapping[str, Task] | None = Non
         raise ValueError("tasks: give at least one task id or pattern (e.g. 'autodiff.*' or '*')")
     for pattern in patterns:
         if not any(task_matches(t, [pattern]) for t in table):
+            known = sorted(table)
+            listing = ", ".join(known[:8]) + (f", ... ({len(known)} in all)" if len(known) > 8 else "")
             raise ValueError(
-                f"tasks: {pattern!r} matches no task; known tasks: {', '.join(sorted(table)) or '(none)'}"
+                f"tasks: {pattern!r} matches no task (known: {listing or 'none'}; "
+                "`scratchgen assignment list` shows them all)"
             )
     return dependency_order(t for t in table.values() if task_matches(t.id, patterns))
 
