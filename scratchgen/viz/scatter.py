@@ -116,7 +116,10 @@ def latent_scatter(
     dpi: int = 100,
     path=None,
 ):
-    """Latent codes ``Z`` of shape ``(n, 2)``, coloured by integer ``labels`` ``(n,)`` if given.
+    """Latent codes ``Z`` of shape ``(n, 2)``, coloured by ``labels`` ``(n,)`` if given.
+
+    Up to 20 distinct labels are classes (a colour each and a legend); more
+    numeric values are shown on a colour scale with a colour bar.
 
     Codes of more than two dimensions: project first (e.g. ``sg.latent.PCA(2)``).
     """
@@ -132,11 +135,14 @@ def latent_scatter(
         if lab.shape != (len(Z),):
             raise ValueError(f"labels: expected shape ({len(Z)},) to match Z, got {lab.shape}")
         classes = np.unique(lab)
-        cmap = matplotlib.colormaps["tab10" if len(classes) <= 10 else "tab20"]
-        for i, c in enumerate(classes):
-            sel = lab == c
-            ax.scatter(Z[sel, 0], Z[sel, 1], s=6, color=cmap(i % cmap.N), label=str(c), alpha=0.8)
-        if len(classes) <= 20:
+        if len(classes) > 20 and np.issubdtype(lab.dtype, np.number):  # a continuous value: colour bar
+            points = ax.scatter(Z[:, 0], Z[:, 1], s=6, c=lab, cmap="viridis", alpha=0.8)
+            fig.colorbar(points, ax=ax, label="label")
+        else:  # classes: one colour each, with a legend
+            cmap = matplotlib.colormaps["tab10" if len(classes) <= 10 else "tab20"]
+            for i, c in enumerate(classes):
+                sel = lab == c
+                ax.scatter(Z[sel, 0], Z[sel, 1], s=6, color=cmap(i % cmap.N), label=str(c), alpha=0.8)
             ax.legend(title="label", loc="best", fontsize="small", markerscale=2)
     ax.set_xlabel("z1")
     ax.set_ylabel("z2")

@@ -34,6 +34,7 @@ FIGURES = {
                                                           log_scale=True, dpi=DPI, path=p), (200, 160)),
     "scatter_samples": (lambda p: viz.scatter_samples(POINTS, POINTS + 1, dpi=DPI, path=p), (200, 200)),
     "latent_scatter": (lambda p: viz.latent_scatter(POINTS, np.arange(60) % 3, dpi=DPI, path=p), (200, 160)),
+    "latent_continuous": (lambda p: viz.latent_scatter(POINTS, POINTS[:, 0], dpi=DPI, path=p), (200, 160)),
     "ring": (lambda p: viz.ring_samples_over_training([(0, POINTS * 0.1), (100, RING + 0.01)], RING,
                                                       panel_size=2.0, dpi=DPI, path=p), (160, 80)),
     "trace_plot": (lambda p: viz.trace_plot(CHAIN, names=["a", "b"], width=5.0, row_height=2.0, dpi=DPI, path=p),
