@@ -178,7 +178,6 @@ class LatentJob:
 
     def figures(self, run_dir, metrics):
         from scratchgen import viz
-        steps = [m["step"] for m in metrics]
         if metrics:
             viz.loss_curves({"training loss": [m["loss"] for m in metrics]}, xlabel="step",
                             smooth=max(1, len(metrics) // 50), path=run_dir.file("loss.png"))
@@ -199,4 +198,3 @@ class LatentJob:
         elif self.X_test.shape[1] == 2:
             viz.scatter_samples(self.X_test, self.model.sample(len(self.X_test), rng=rng),
                                 path=run_dir.file("samples.png"))
-        del steps
