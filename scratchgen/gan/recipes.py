@@ -67,9 +67,10 @@ RECIPES = {
         loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
         n_critic=5, gp_weight=10.0,
         batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
-        measured="seed 0, 3000 iterations (an earlier run on a different split): 10/10 "
-                 "classes, reverse KL 0.02 over 400 samples by the pretrained classifier; "
-                 "see benchmarks/digits_gan.py for Parzen log-likelihoods"),
+        measured="benchmarks/digits_gan.py, seed 0: 10/10 classes, reverse KL 0.018 over "
+                 "5,000 samples (pretrained classifier; real test images 0.0002); Parzen "
+                 "log-likelihood 11.1 nats (real training images as the generator: 27.6); "
+                 "226 s on 2 shared cores"),
     "stacked_digits": dict(
         dataset="stacked_digits", data_dim=192, variant="wgan_gp", pack=1, latent_dim=32,
         noise="normal", generator_hidden=[256, 256], discriminator_hidden=[256, 128],
