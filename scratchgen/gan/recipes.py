@@ -78,7 +78,10 @@ RECIPES = {
         loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
         n_critic=5, gp_weight=10.0,
         batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
-        measured="not measured yet: run benchmarks/digits_gan.py --stacked"),
+        measured="benchmarks/digits_gan.py --stacked, seed 0, 3000 iterations: 993/1000 "
+                 "modes, reverse KL 0.19 over 10,000 samples (real data: 1000, 0.05); the "
+                 "standard GAN with the same networks: 16/1000 modes, reverse KL 5.33; "
+                 "129 s (GAN 31 s) on 2 shared cores"),
 }
 
 _VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP}
