@@ -14,8 +14,8 @@ Same thread count everywhere: OPENBLAS/OMP/MKL_NUM_THREADS are set before
 NumPy is imported and ``torch.set_num_threads`` gets the same number
 (default: all cores; ``--threads``). PyTorch is optional (benchmark only,
 not a dependency). The plain NumPy version writes forward and backward by
-hand and, unlike the two autodiffs, skips D's weight gradients in the
-generator step (a hand-written loop would).
+hand. All three skip D's weight gradients in the generator step (scratchgen's
+``GAN`` and the PyTorch loop mark D's parameters requires_grad=False there).
 
 Usage: python benchmarks/gan_step.py [--repeats 50] [--threads N]
 Reports the median seconds per iteration over ``repeats`` timed iterations
@@ -126,8 +126,10 @@ def torch_step(cfg, threads, seed=0):
         opt_d.step()
         z = torch.randn(m, cfg["latent"])
         opt_g.zero_grad()
+        D.requires_grad_(False)  # as scratchgen's GAN: no D weight gradients in G's step
         loss_g = bce(D(G(z)), ones)
         loss_g.backward()
+        D.requires_grad_(True)
         opt_g.step()
 
     return step

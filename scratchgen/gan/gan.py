@@ -23,6 +23,7 @@ backward, step) and works with any optimizer, at the price of one minus sign
 that the code names (``discriminator_loss`` returns -V).
 """
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -209,9 +210,10 @@ class GAN:
         """
         # BEGIN SOLUTION task=gan.generator_step
         z = self.sample_noise(self.samples_per_batch)
-        loss = self.generator_loss(z)
-        self.opt_g.zero_grad()
-        loss.backward()  # also fills D's .grad; opt_d zeroes it before D's next step
+        with self._discriminator_frozen():  # D only passes the gradient on to G
+            loss = self.generator_loss(z)
+            self.opt_g.zero_grad()
+            loss.backward()
         self.opt_g.step()
         # END SOLUTION
         self.n_g_updates += 1
@@ -257,6 +259,25 @@ class GAN:
         self.history["loss_g"].append(loss_g)
         for key in ("loss_d", "d_real", "d_fake", "value"):
             self.history[key].append(d_stats[key])
+
+    #: The generator step needs dL/dG(z) through D, not dL/dtheta_D: with D's
+    #: parameters marked requires_grad=False the backward pass skips D's
+    #: weight gradients (~1/3 of its work). The unrolled GAN differentiates
+    #: through D's parameters, so it turns this off.
+    freeze_discriminator_in_generator_step = True
+
+    @contextmanager
+    def _discriminator_frozen(self):
+        params = []
+        if self.freeze_discriminator_in_generator_step:
+            params = [p for p in self.discriminator.parameters() if p.requires_grad]
+        for p in params:
+            p.requires_grad = False
+        try:
+            yield
+        finally:
+            for p in params:
+                p.requires_grad = True
 
     # ---------------------------------------------------------------- sampling
     def sample(self, n, rng=None):

@@ -103,6 +103,8 @@ class UnrolledGAN(GAN):
     the data minibatch of the latest discriminator step.
     """
 
+    freeze_discriminator_in_generator_step = False  # the unrolled steps need D's gradients
+
     def __init__(self, generator, discriminator, latent_dim, unroll_steps=5, unroll_lr=0.05, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.unroll_steps = _positive_int(unroll_steps, "unroll_steps")
