@@ -19,13 +19,14 @@ Why these choices:
 * the toy sets are sampled afresh at every step (infinite data, as in the
   PacGAN and VEEGAN code), so the discriminator cannot memorise;
 * the learning rate drops by 10x for the last part of training: the
-  modes of the ring (std 0.01) and grid (std 0.05) are so narrow that the
-  jitter of Adam at lr 1e-3 alone keeps many samples outside 3 std;
+  modes of the ring (std 0.01) and grid (std 0.05) are so narrow that at
+  lr 1e-3 many samples stay outside 3 std (on the ring the high-quality
+  share went from 37% to 82% within 1,000 iterations of the drop);
 * noise z ~ N(0, 3^2 I) for the mixtures: the generator must cut the noise
   space into one region per mode with sharp boundaries (the samples that
   fall on a boundary land between modes); a wider noise makes the same
-  first-layer weights cut more sharply. It doubled the high-quality share
-  at 3000 iterations on the ring compared with N(0, I);
+  first-layer weights cut more sharply. In one seed on the ring it doubled
+  the high-quality share at 3,000 iterations compared with N(0, I) (42% vs 20%);
 * PacGAN for the mixtures (Lin et al. 2018; packs of 2 on the ring, 4 on
   the grid as in their Table 1): at the same budget the standard GAN drops
   modes (see the mode-collapse benchmark); on the grid, packs of 4 gave a
