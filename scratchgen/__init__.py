@@ -20,10 +20,18 @@ from scratchgen.serialization import load, save
 from scratchgen import datasets, kernels, testing  # noqa: E402
 from scratchgen import nn, optim  # noqa: E402
 from scratchgen import density, mcmc  # noqa: E402
-from scratchgen import latent, gan, viz  # noqa: E402
+from scratchgen import latent, gan  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = list(_autodiff_all) + [
     "save", "load", "datasets", "kernels", "testing", "nn", "optim",
     "density", "mcmc", "latent", "gan", "viz"]
+
+
+def __getattr__(name):
+    # matplotlib costs half a second to import: load sg.viz on first use.
+    if name == "viz":
+        import importlib
+        return importlib.import_module("scratchgen.viz")
+    raise AttributeError(f"module 'scratchgen' has no attribute {name!r}")
