@@ -53,6 +53,7 @@ from scratchgen.kernels.api import (
     sigmoid,
     softplus,
 )
+from scratchgen.kernels.registry import KERNEL_NAMES
 from scratchgen.kernels.backend import BACKENDS, get_backend, set_backend, use_backend
 
 __all__ = [
@@ -61,14 +62,4 @@ __all__ = [
     "get_backend",
     "set_backend",
     "use_backend",
-    "bias_act_forward",
-    "bias_act_backward",
-    "softplus",
-    "sigmoid",
-    "bce_with_logits",
-    "bce_with_logits_backward",
-    "sgd_step_",
-    "adam_step_",
-    "pairwise_sq_distances",
-    "logsumexp_rows",
-]
+] + list(KERNEL_NAMES)

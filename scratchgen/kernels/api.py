@@ -12,19 +12,9 @@ import numpy as np
 
 from scratchgen.kernels import backend
 from scratchgen.kernels.activation_codes import ACTIVATION_CODES, LEAKY_RELU
+from scratchgen.kernels.registry import KERNEL_NAMES
 
-__all__ = [
-    "bias_act_forward",
-    "bias_act_backward",
-    "softplus",
-    "sigmoid",
-    "bce_with_logits",
-    "bce_with_logits_backward",
-    "sgd_step_",
-    "adam_step_",
-    "pairwise_sq_distances",
-    "logsumexp_rows",
-]
+__all__ = list(KERNEL_NAMES)
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -22,19 +22,9 @@ import math
 import numpy as np
 
 from scratchgen.kernels.activation_codes import IDENTITY, LEAKY_RELU, RELU, SIGMOID, TANH
+from scratchgen.kernels.registry import KERNEL_NAMES
 
-__all__ = [
-    "bias_act_forward",
-    "bias_act_backward",
-    "softplus",
-    "sigmoid",
-    "bce_with_logits",
-    "bce_with_logits_backward",
-    "sgd_step_",
-    "adam_step_",
-    "pairwise_sq_distances",
-    "logsumexp_rows",
-]
+__all__ = list(KERNEL_NAMES)
 
 
 # --------------------------------------------------------------------------
