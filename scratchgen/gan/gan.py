@@ -127,12 +127,17 @@ class GAN:
         """m draws of z from the noise prior, an array (m, latent_dim) in G's dtype."""
         rng = self.rng if rng is None else _as_rng(rng)
         shape = (m, self.latent_dim)
+        # Drawn directly in G's dtype: float32 draws are about twice as fast,
+        # and at z = 256, m = 512 the noise is a quarter of an iteration.
         if self.noise == "normal":
-            z = self.noise_std * rng.standard_normal(shape)
+            z = rng.standard_normal(shape, dtype=self.dtype)
+            z *= self.noise_std
         else:
             half_width = np.sqrt(3.0) * self.noise_std
-            z = rng.uniform(-half_width, half_width, size=shape)
-        return z.astype(self.dtype)
+            z = rng.random(shape, dtype=self.dtype)
+            z *= 2.0 * half_width
+            z -= half_width
+        return z
 
     def _as_input(self, x):
         if isinstance(x, Tensor):
