@@ -250,3 +250,12 @@ def test_short_ring_run_captures_more_than_one_mode():
     gan.train(lambda m, r: datasets.ring(m, rng=r).astype(np.float32), 300)
     coverage = mode_coverage(gan.sample(1000, rng=2), datasets.ring_centers(), std=0.01, threshold=10)
     assert coverage.modes_captured > 1
+
+
+def test_generator_step_skips_d_weight_gradients_and_unfreezes_d():
+    gan = small_gan()
+    gan.discriminator.zero_grad()
+    gan.generator_step()
+    assert all(p.requires_grad for p in gan.discriminator.parameters())
+    assert all(p.grad is None for p in gan.discriminator.parameters())
+    assert all(p.grad is not None for p in gan.generator.parameters())
