@@ -52,17 +52,18 @@ __all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "train_recip
 
 _MIXTURE = dict(
     variant="pacgan", pack=2, latent_dim=8, noise="normal", noise_std=3.0,
-    generator_hidden=[64, 64], discriminator_hidden=[64, 64],
+    generator_hidden=[128, 128], discriminator_hidden=[128, 128],
     activation="relu", discriminator_activation="relu", output_activation=None,
     loss="nonsaturating", optimizer="adam", lr=1e-3, betas=(0.5, 0.999),
-    batch_size=256, k=1, n_steps=12000, lr_decay_steps=[6000], lr_decay=0.1,
+    batch_size=512, k=1, n_steps=12000, lr_decay_steps=[6000], lr_decay=0.1,
 )
 
 RECIPES = {
     "ring": dict(_MIXTURE, dataset="ring", data_dim=2,
-                 measured="seed 0: 8/8 modes, 90.1% high quality, reverse KL 0.006 (2,500 "
-                          "samples) in 444 s on 2 heavily shared cores (load ~10); at 6,000 "
-                          "iterations (before the drop) 8/8, 64%"),
+                 measured="train_recipe(recipe, rng=0): 8/8 modes, 91.6% high quality, reverse "
+                          "KL 0.016 (2,500 samples) in 125 s on 2 lightly shared cores; 89.0% "
+                          "at 8,000 iterations. With 64 hidden units and batches of 256: "
+                          "8/8 modes at 84-90% high quality (two seeds)"),
     "grid": dict(_MIXTURE, dataset="grid", data_dim=2, pack=4,
                  generator_hidden=[128, 128], discriminator_hidden=[128, 128],
                  batch_size=512, n_steps=24000, lr_decay_steps=[10000],
