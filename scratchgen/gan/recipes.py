@@ -67,9 +67,10 @@ RECIPES = {
     "grid": dict(_MIXTURE, dataset="grid", data_dim=2, pack=4,
                  generator_hidden=[128, 128], discriminator_hidden=[128, 128],
                  batch_size=512, n_steps=24000, lr_decay_steps=[10000],
-                 measured="seed 0: 25/25 modes, 92.4% high quality, reverse KL 0.007 (2,500 "
-                          "samples) in 529 s on 2 shared cores; 91.2% at 18,000 iterations. "
-                          "With batch 256: 89.0% at 22,000, 89.6% at 30,000"),
+                 measured="train_recipe(recipe, rng=0): 25/25 modes, 93.0% high quality, "
+                          "reverse KL 0.006 (2,500 samples) in 552 s on 2 shared cores; 90.7% "
+                          "at 18,000 iterations; another seed: 25/25, 92.4%, 0.007. With "
+                          "batches of 256: 89.0% at 22,000 and 89.6% at 30,000 iterations"),
     "digits": dict(
         dataset="digits", data_dim=64, variant="wgan_gp", pack=1, latent_dim=32, noise="normal",
         generator_hidden=[128, 256], discriminator_hidden=[256, 128],
