@@ -17,6 +17,13 @@ not a dependency). The plain NumPy version writes forward and backward by
 hand. All three skip D's weight gradients in the generator step (scratchgen's
 ``GAN`` and the PyTorch loop mark D's parameters requires_grad=False there).
 
+Results here (2 cores, 1 thread each, torch 2.13.0 CPU, medians of 50-80):
+(a) scratchgen 10.8-11.2 ms, PyTorch 12.8-13.3 ms (1.19-1.21x), NumPy
+11.1-11.6 ms (1.03-1.04x); (b) scratchgen 11.9-14.5 ms, PyTorch 12.6-14.3 ms
+(0.99-1.06x), NumPy 11.2-13.0 ms (0.90-0.94x). With 2 threads on the
+shared machine all three suffered from BLAS threads spinning (10-20x
+slower), so compare with 1 thread unless the machine is idle.
+
 Usage: python benchmarks/gan_step.py [--repeats 50] [--threads N]
 Reports the median seconds per iteration over ``repeats`` timed iterations
 (after 5 warm-up iterations; the three implementations take turns, so load
