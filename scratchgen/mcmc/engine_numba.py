@@ -20,7 +20,7 @@ import os
 import numba
 import numpy as np
 
-from scratchgen.mcmc.stream import draw_index, random_blocks
+from scratchgen.mcmc.stream import chain_buffers, draw_index, random_blocks
 from scratchgen.mcmc.tuning import robbins_monro_step
 
 __all__ = ["is_numba_function", "random_walk_kernel", "random_walk_kernel_numpy", "run_numba"]
@@ -97,10 +97,8 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
     if os.environ.get("SCRATCHGEN_KERNELS", "").lower() == "numpy":
         kernel = random_walk_kernel_numpy
     n_chains, dim = x0.shape
-    x, log_p = x0.copy(), log_p0.copy()
-    log_scale, running_sum = np.zeros(n_chains), np.zeros(n_chains)
-    draws, draw_log_p = np.empty((n_steps, n_chains, dim)), np.empty((n_steps, n_chains))
-    n_accepted = np.zeros(n_chains, dtype=np.int64)
+    (x, log_p, log_scale, running_sum, draws, draw_log_p,
+     n_accepted) = chain_buffers(x0, log_p0, n_steps)
     use_lower = proposal.lower is not None
     lower = proposal.lower if use_lower else np.zeros((1, 1))
     n_total = n_tune + n_steps * thin

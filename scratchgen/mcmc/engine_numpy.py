@@ -8,7 +8,7 @@ so many chains are nearly free; a single chain pays NumPy's per-call overhead
 """
 import numpy as np
 
-from scratchgen.mcmc.stream import draw_index, random_blocks
+from scratchgen.mcmc.stream import chain_buffers, draw_index, random_blocks
 from scratchgen.mcmc.tuning import robbins_monro_step
 
 __all__ = ["run_numpy", "evaluate_batch"]
@@ -32,10 +32,8 @@ def run_numpy(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
               progress=None):
     """Same inputs and outputs as ``engine_python.run_python``; log_prob is batched."""
     n_chains, dim = x0.shape
-    x, log_p = x0.copy(), log_p0.copy()
-    log_scale, running_sum = np.zeros(n_chains), np.zeros(n_chains)
-    draws, draw_log_p = np.empty((n_steps, n_chains, dim)), np.empty((n_steps, n_chains))
-    n_accepted = np.zeros(n_chains, dtype=np.int64)
+    (x, log_p, log_scale, running_sum, draws, draw_log_p,
+     n_accepted) = chain_buffers(x0, log_p0, n_steps)
     n_total = n_tune + n_steps * thin
     for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
         log_u = np.log(u)

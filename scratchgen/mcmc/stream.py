@@ -48,3 +48,16 @@ def draw_index(t, n_tune, thin):
     if s < 0 or (s + 1) % thin != 0:
         return -1
     return (s + 1) // thin - 1
+
+
+def chain_buffers(x0, log_p0, n_steps):
+    """The state every engine starts from, and the arrays it fills.
+
+    Returns x, log_p (copies of the start), log_scale and running_sum (the
+    tuning state, see ``tuning.py``), draws (n_steps, n_chains, dim),
+    draw_log_p (n_steps, n_chains) and n_accepted (n_chains,).
+    """
+    n_chains, dim = x0.shape
+    return (x0.copy(), log_p0.copy(), np.zeros(n_chains), np.zeros(n_chains),
+            np.empty((n_steps, n_chains, dim)), np.empty((n_steps, n_chains)),
+            np.zeros(n_chains, dtype=np.int64))
