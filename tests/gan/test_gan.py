@@ -134,26 +134,10 @@ def test_each_step_moves_only_its_own_player():
 
 
 # --------------------------------------------------------------------------- bookkeeping
-class CountingOptimizer:
-    """Wraps an optimizer and logs the name of each step() into a shared list."""
-
-    def __init__(self, inner, name, log):
-        self.inner, self.name, self.log = inner, name, log
-
-    def zero_grad(self):
-        self.inner.zero_grad()
-
-    def step(self):
-        self.log.append(self.name)
-        self.inner.step()
-
-
 @pytest.mark.parametrize("k", [1, 3])
-def test_k_discriminator_updates_per_generator_update(k):
+def test_k_discriminator_updates_per_generator_update(k, record_steps):
     gan = small_gan(k=k)
-    log = []
-    gan.opt_d = CountingOptimizer(gan.opt_d, "D", log)
-    gan.opt_g = CountingOptimizer(gan.opt_g, "G", log)
+    log = record_steps(gan)
     seen = []
     gan.train(np.zeros((10, 2), np.float32), 4, callbacks=lambda g, s: seen.append(s), eval_every=2)
     assert log == (["D"] * k + ["G"]) * 4

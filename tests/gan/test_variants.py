@@ -24,18 +24,6 @@ def nets(seed=0, d_in=2, latent=3, hidden=4):
             nn.MLP([d_in, hidden, 1], activation="tanh", rng=rng))
 
 
-class StepCounter:
-    def __init__(self, inner, name, log):
-        self.inner, self.name, self.log = inner, name, log
-
-    def zero_grad(self):
-        self.inner.zero_grad()
-
-    def step(self):
-        self.log.append(self.name)
-        self.inner.step()
-
-
 # --------------------------------------------------------------------------- WGAN-GP
 def test_wgan_gp_defaults_follow_gulrajani():
     G, D = nets()
@@ -45,11 +33,10 @@ def test_wgan_gp_defaults_follow_gulrajani():
     assert group["lr"] == 1e-4 and tuple(group["betas"]) == (0.5, 0.9)
 
 
-def test_wgan_gp_runs_n_critic_critic_steps_per_generator_step():
+def test_wgan_gp_runs_n_critic_critic_steps_per_generator_step(record_steps):
     G, D = nets()
     gan = WGANGP(G, D, 3, n_critic=4, batch_size=8, rng=0)
-    log = []
-    gan.opt_d, gan.opt_g = StepCounter(gan.opt_d, "C", log), StepCounter(gan.opt_g, "G", log)
+    log = record_steps(gan, d_name="C")
     gan.train(np.random.default_rng(1).standard_normal((20, 2)).astype(np.float32), 3)
     assert log == (["C"] * 4 + ["G"]) * 3
 
@@ -197,10 +184,9 @@ def test_unrolled_gradient_differs_from_the_plain_gradient(float64):
     assert diff > 1e-4
 
 
-def test_unrolled_gan_trains_and_leaves_d_to_its_own_step():
+def test_unrolled_gan_trains_and_leaves_d_to_its_own_step(record_steps):
     gan, _, _ = _unrolled(K=2)
-    log = []
-    gan.opt_d, gan.opt_g = StepCounter(gan.opt_d, "D", log), StepCounter(gan.opt_g, "G", log)
+    log = record_steps(gan)
     d0 = gan.discriminator.state_dict()
     gan.discriminator_step(np.zeros((gan.batch_size, 2), np.float32))
     d1 = gan.discriminator.state_dict()
