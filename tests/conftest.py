@@ -15,6 +15,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
@@ -39,3 +40,26 @@ def pytest_collection_modifyitems(session, config, items):
     config.scratchgen_full_run = (
         args == [tests_dir] and not config.option.keyword
         and not config.option.markexpr)
+
+
+@pytest.fixture
+def run_lecture(tmp_path, monkeypatch):
+    """run_lecture("01_mle.py", figures) -> the script's namespace.
+
+    Runs a lecture script in fast mode with its figures going to tmp_path,
+    and checks that each named figure was written and is not empty.
+    """
+    import runpy
+    from pathlib import Path
+
+    lectures = Path(__file__).resolve().parent.parent / "lectures" / "lecture24_generative_modeling"
+
+    def run(script, figures):
+        monkeypatch.setenv("SCRATCHGEN_FAST", "1")
+        monkeypatch.setenv("SCRATCHGEN_FIGURES_DIR", str(tmp_path))
+        namespace = runpy.run_path(str(lectures / script), run_name="__main__")
+        for name in figures:
+            path = tmp_path / name
+            assert path.exists() and path.stat().st_size > 1000, name
+        return namespace
+    return run
