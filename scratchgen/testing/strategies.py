@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["shapes", "arrays", "broadcastable_shapes", "array_pairs",
+__all__ = ["shapes", "arrays", "float_arrays", "broadcastable_shapes", "array_pairs",
            "matmul_shapes"]
 
 
@@ -43,6 +43,16 @@ def arrays(draw, shape=None, low=-3.0, high=3.0, away_from=None, margin=0.1):
             close = np.abs(x - point) < margin
             x = np.where(close, point + np.where(x >= point, margin, -margin) * 2, x)
     return x
+
+
+def float_arrays(dtype, shape, max_abs):
+    """float32/float64 arrays with finite values in [-max_abs, max_abs],
+    hypothesis' edge cases (0, subnormals, the bounds) included: for
+    testing kernels, where unlike gradient checks extreme values are the point."""
+    width = 32 if np.dtype(dtype) == np.float32 else 64
+    elements = st.floats(-max_abs, max_abs, width=width, allow_nan=False,
+                         allow_infinity=False)
+    return hnp.arrays(dtype, shape, elements=elements)
 
 
 @st.composite

@@ -14,26 +14,12 @@ from hypothesis.extra import numpy as hnp
 
 from scratchgen import kernels
 from scratchgen.kernels import numpy_twins
+from scratchgen.testing import on_both_backends
+from scratchgen.testing.strategies import float_arrays
 
 ACTIVATIONS = sorted(kernels.ACTIVATION_CODES)
 dtypes = st.sampled_from([np.float32, np.float64])
 small_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
-
-
-def float_arrays(dtype, shape, max_abs):
-    """Finite values in [-max_abs, max_abs], hypothesis edge cases (0, subnormals) included."""
-    width = 32 if np.dtype(dtype) == np.float32 else 64
-    elements = st.floats(-max_abs, max_abs, width=width, allow_nan=False, allow_infinity=False)
-    return hnp.arrays(dtype, shape, elements=elements)
-
-
-def on_both_backends(fn, *args):
-    """fn(*args) computed with the twins and with the Numba kernels."""
-    with kernels.use_backend("numpy"):
-        twin = fn(*args)
-    with kernels.use_backend("numba"):
-        kernel = fn(*args)
-    return twin, kernel
 
 
 # --------------------------------------------------------------------------

@@ -4,27 +4,13 @@ import math
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from scratchgen import kernels
 from scratchgen.kernels import numpy_twins
+from scratchgen.testing import on_both_backends
+from scratchgen.testing.strategies import float_arrays
 
 dtypes = st.sampled_from([np.float32, np.float64])
-
-
-def float_arrays(dtype, shape, max_abs):
-    """Finite values in [-max_abs, max_abs], hypothesis edge cases (0, subnormals) included."""
-    width = 32 if np.dtype(dtype) == np.float32 else 64
-    elements = st.floats(-max_abs, max_abs, width=width, allow_nan=False, allow_infinity=False)
-    return hnp.arrays(dtype, shape, elements=elements)
-
-
-def on_both_backends(fn, *args):
-    with kernels.use_backend("numpy"):
-        twin = fn(*args)
-    with kernels.use_backend("numba"):
-        kernel = fn(*args)
-    return twin, kernel
 
 
 @st.composite
