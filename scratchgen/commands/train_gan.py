@@ -4,7 +4,7 @@ The settings come from the library's documented default recipe for the data
 set (``scratchgen.gan.recipes.default_recipe``); options given on the
 command line override single fields. Each step is one iteration of
 Algorithm 1 (k discriminator steps, one generator step) through
-``GAN.train(data, 1)``; the GAN's ``state_dict`` holds both networks, both
+``GAN.iteration(data)``; the GAN's ``state_dict`` holds both networks, both
 optimizers, its Generator and its counters, so a checkpoint resumes exactly.
 
 Metrics (``evaluate``): on the Gaussian mixtures (ring, grid) the PacGAN
@@ -200,8 +200,8 @@ class GanJob:
 
     # ------------------------------------------------------------- training
     def step(self):
-        h = self.gan.train(self.data, 1)
-        values = {k: h[k][-1] for k in ("loss_d", "loss_g", "d_real", "d_fake")}
+        record = self.gan.iteration(self.data)
+        values = {k: record[k] for k in ("loss_d", "loss_g", "d_real", "d_fake")}
         if not all(np.isfinite(v) for v in values.values()):
             raise FloatingPointError(f"GAN training diverged at step {self.gan.step} ({values}); "
                                      "lower --lr-g/--lr-d")

@@ -13,9 +13,13 @@
     end for
 
 ``discriminator_step`` is the inner body, ``generator_step`` the outer one,
-``train`` the two loops. The variants (WGAN-GP, PacGAN, unrolled GAN)
-subclass ``GAN`` and override only ``discriminator_loss``,
-``generator_loss`` or ``discriminate``; the loops are written once, here.
+``iteration`` one pass of the outer loop (k D steps, one G step) and
+``train`` the loop over iterations. The variants subclass ``GAN`` and override hooks, never the loops, which
+are written once, here: WGAN-GP ``discriminator_loss`` and
+``generator_loss``; PacGAN ``discriminate`` (packing) and
+``samples_per_batch``; the unrolled GAN ``generator_loss``,
+``discriminator_step`` (to keep the minibatch for its unrolled steps) and
+``freeze_discriminator_in_generator_step``.
 
 Ascent is written as descent on the negative: the discriminator's optimizer
 *minimises* -V. This keeps every optimizer call identical (zero_grad,
@@ -224,8 +228,31 @@ class GAN:
         self.n_g_updates += 1
         return loss.item()
 
+    def iteration(self, data):
+        """One iteration of Algorithm 1: k discriminator steps, then one generator step.
+
+        data: array (n, ...) of training examples (each D step draws m rows
+        uniformly, with replacement) or a sampler ``data(m, rng) -> array``.
+        The iteration is appended to ``history`` and returned as a dict with
+        the keys of ``history``: "step" (iterations done, this one included),
+        "loss_d" (= -V), "loss_g", "d_real", "d_fake", "value" (the D
+        quantities from the last of the k discriminator steps). ``train`` is
+        a loop over this; the command line calls it once per step.
+        """
+        _check_data(data)
+        m = self.samples_per_batch
+        for _ in range(self.k):
+            d_stats = self.discriminator_step(self._minibatch(data, m))
+        loss_g = self.generator_step()
+        self.step += 1
+        record = {"step": self.step, "loss_d": d_stats["loss_d"], "loss_g": loss_g,
+                  "d_real": d_stats["d_real"], "d_fake": d_stats["d_fake"], "value": d_stats["value"]}
+        for key in HISTORY_KEYS:
+            self.history[key].append(record[key])
+        return record
+
     def train(self, data, n_steps, callbacks=(), eval_every=100, progress=False):
-        """Run ``n_steps`` iterations of Algorithm 1: k D steps, then one G step.
+        """Run ``n_steps`` iterations of Algorithm 1 (``iteration``): k D steps, then one G step.
 
         data: array (n, ...) of training examples (each D step draws m rows
               uniformly) or a sampler ``data(m, rng) -> array`` (e.g. fresh
@@ -237,33 +264,21 @@ class GAN:
         n_steps = int(n_steps)
         if n_steps < 0:
             raise ValueError(f"n_steps must be >= 0, got {n_steps}")
-        if not callable(data) and (not hasattr(data, "__len__") or len(data) == 0):
-            raise ValueError("data must be a non-empty array of examples or a sampler data(m, rng)")
+        _check_data(data)
         callbacks = [callbacks] if callable(callbacks) else list(callbacks)
-        m = self.samples_per_batch
         bar = _progress_bar(n_steps, progress)
         for i in range(n_steps):
-            for _ in range(self.k):
-                d_stats = self.discriminator_step(self._minibatch(data, m))
-            loss_g = self.generator_step()
-            self.step += 1
-            self._record(d_stats, loss_g)
+            record = self.iteration(data)
             if bar is not None:
                 bar.update(1)
                 if self.step % 50 == 0:
-                    bar.set_postfix(D_x=f"{d_stats['d_real']:.2f}", D_Gz=f"{d_stats['d_fake']:.2f}")
+                    bar.set_postfix(D_x=f"{record['d_real']:.2f}", D_Gz=f"{record['d_fake']:.2f}")
             if callbacks and (self.step % eval_every == 0 or i == n_steps - 1):
                 for cb in callbacks:
                     cb(self, self.step)
         if bar is not None:
             bar.close()
         return self.history
-
-    def _record(self, d_stats, loss_g):
-        self.history["step"].append(self.step)
-        self.history["loss_g"].append(loss_g)
-        for key in ("loss_d", "d_real", "d_fake", "value"):
-            self.history[key].append(d_stats[key])
 
     #: The generator step needs dL/dG(z) through D, not dL/dtheta_D: with D's
     #: parameters marked requires_grad=False the backward pass skips D's
@@ -340,6 +355,11 @@ class GAN:
     def __repr__(self):
         return (f"{type(self).__name__}(latent_dim={self.latent_dim}, noise={self.noise!r}, "
                 f"loss={self.loss!r}, k={self.k}, batch_size={self.batch_size}, step={self.step})")
+
+
+def _check_data(data):
+    if not callable(data) and (not hasattr(data, "__len__") or len(data) == 0):
+        raise ValueError("data must be a non-empty array of examples or a sampler data(m, rng)")
 
 
 def _sigmoid(logits):

@@ -145,6 +145,39 @@ def test_k_discriminator_updates_per_generator_update(k, record_steps):
     assert len(gan.history["value"]) == 4
 
 
+@pytest.mark.parametrize("k", [1, 3])
+def test_iteration_is_k_discriminator_steps_then_one_generator_step(k, record_steps):
+    gan = small_gan(k=k)
+    log = record_steps(gan)
+    d_returns = []
+    original = gan.discriminator_step
+    gan.discriminator_step = lambda x: d_returns.append(original(x)) or d_returns[-1]
+    data = np.random.default_rng(3).standard_normal((10, 2)).astype(np.float32)
+    record = gan.iteration(data)
+    assert log == ["D"] * k + ["G"]
+    assert len(d_returns) == k and gan.step == 1 and gan.n_g_updates == 1
+    # The record carries the last discriminator step's numbers and is the history's entry.
+    assert {key: record[key] for key in d_returns[-1]} == d_returns[-1]
+    assert record["loss_d"] == pytest.approx(-record["value"])
+    assert record == {key: values[-1] for key, values in gan.history.items()}
+    assert gan.iteration(data)["step"] == 2 and len(gan.history["step"]) == 2
+
+
+def test_a_loop_over_iteration_is_train():
+    data = lambda m, rng: datasets.ring(m, rng=rng).astype(np.float32)  # noqa: E731
+    a, b = small_gan(seed=3, k=2), small_gan(seed=3, k=2)
+    a.train(data, 6)
+    records = [b.iteration(data) for _ in range(6)]
+    assert a.history == b.history and [r["step"] for r in records] == list(range(1, 7))
+    np.testing.assert_array_equal(a.sample(10, rng=1), b.sample(10, rng=1))
+
+
+@pytest.mark.parametrize("data", [np.zeros((0, 2)), 3.0])
+def test_iteration_rejects_empty_or_non_array_data(data):
+    with pytest.raises(ValueError, match="data must be"):
+        small_gan().iteration(data)
+
+
 def test_each_discriminator_step_draws_fresh_data_and_noise():
     gan = small_gan(k=2)
     rows = []
