@@ -77,14 +77,14 @@ class AnomalyDetector:
         return self.score_samples(X) > self.threshold_
 
 
-def _check_labels(labels, n, name="labels"):
+def _check_labels(labels, n, name="labels", hint=""):
     labels = np.asarray(labels)
     if labels.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},) like the scores/flags, "
                          f"got {labels.shape}")
     if labels.dtype != bool:
         if not np.all(np.isin(labels, (0, 1))):
-            raise ValueError(f"{name} must be booleans or 0/1 (1 = anomaly)")
+            raise ValueError(f"{name} must be booleans or 0/1 (1 = anomaly){hint}")
         labels = labels.astype(bool)
     return labels
 
@@ -106,11 +106,22 @@ def average_ranks(values):
 
 def roc_auc(scores, labels):
     """Area under the ROC curve of ``scores`` (higher = more anomalous)
-    against ``labels`` (1/True = anomaly), with ties counted as 1/2."""
+    against ``labels`` (1/True = anomaly), with ties counted as 1/2.
+
+    Argument order: scores first, labels second -- the REVERSE of
+    scikit-learn's ``roc_auc_score(y_true, y_score)``. Swapped arguments are
+    not always caught (0/1 scores pass as labels), so
+    ``roc_auc(labels, scores)`` may silently give a wrong number.
+
+    AUC = (sum of the ranks of the anomalies' scores - n_pos (n_pos + 1) / 2)
+    / (n_pos n_neg), the Mann-Whitney U statistic over n_pos n_neg.
+    """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 1:
         raise ValueError(f"scores must be 1-D, got shape {scores.shape}")
-    labels = _check_labels(labels, len(scores))
+    labels = _check_labels(labels, len(scores), hint=(
+        "; the call is roc_auc(scores, labels), the reverse of scikit-learn's "
+        "roc_auc_score(y_true, y_score)"))
     n_pos, n_neg = int(labels.sum()), int((~labels).sum())
     if n_pos == 0 or n_neg == 0:
         raise ValueError(f"roc_auc needs both classes; got {n_pos} anomalies and "

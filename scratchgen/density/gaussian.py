@@ -23,7 +23,7 @@ from scratchgen.density._checks import (COVARIANCE_TYPES, ConvergenceWarning,
                                         check_int, check_positive, check_X)
 from scratchgen.density.closed_form import gaussian_mle
 from scratchgen.density.log_density import gaussian_log_prob, lower_triangular
-from scratchgen.density.mle import fit_mle
+from scratchgen.density.mle import as_parameters, fit_mle
 
 __all__ = ["Gaussian"]
 
@@ -79,8 +79,7 @@ class Gaussian:
             params["log_var"] = np.log(np.diag(covariance))
         else:
             params["log_var"] = np.log(np.diag(covariance)[:1])
-        self._params = {k: sg.tensor(np.array(v, dtype=np.float64), requires_grad=True)
-                        for k, v in params.items()}
+        self._params = as_parameters(params)
 
     def precision_cholesky(self):
         """P as a Tensor: (d, d) lower-triangular for 'full', (d,) or (1,) the

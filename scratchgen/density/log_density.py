@@ -2,7 +2,11 @@
 
 We parameterise a Gaussian by its mean mu and a *precision Cholesky factor*
 P, a lower-triangular matrix with positive diagonal and P P^T = Sigma^-1
-(as scikit-learn's ``precisions_cholesky_``). Then
+(the Cholesky factor of the precision). Users of scikit-learn, note: its
+``precisions_cholesky_`` plays the same role in the same formula but is the
+*upper*-triangular U = inv(chol(Sigma))^T with U U^T = Sigma^-1, a different
+matrix (not our P, nor P^T, unless Sigma is diagonal); to compare, check
+P P^T against U U^T, or convert with ``np.linalg.inv(np.linalg.cholesky(Sigma)).T``. Then
 
     log N(x | mu, Sigma) = -d/2 log(2 pi) + sum_i log P_ii - 1/2 ||P^T (x - mu)||^2
 

@@ -23,7 +23,7 @@ from scratchgen.density.closed_form import em_step, m_step, precision_cholesky
 from scratchgen.density.init import kmeans_plusplus, nearest_center, random_from_data
 from scratchgen.density.log_density import (component_log_probs, lower_triangular,
                                             mixture_log_prob)
-from scratchgen.density.mle import fit_mle
+from scratchgen.density.mle import as_parameters, fit_mle
 
 __all__ = ["GaussianMixture"]
 
@@ -47,7 +47,10 @@ class GaussianMixture:
 
     Fitted attributes (scikit-learn names and shapes): ``weights_`` (K,),
     ``means_`` (K, d), ``covariances_`` (K, d, d) full / (K, d) diag,
-    ``precisions_cholesky_``, ``converged_``, ``n_iter_``, ``lower_bound_``
+    ``precisions_cholesky_`` (K, d, d) *lower*-triangular P_k with
+    P_k P_k^T = Sigma_k^-1 (scikit-learn's is the upper-triangular
+    inv(chol(Sigma_k))^T: same precision, different factor; see
+    ``log_density``), (K, d) for 'diag', ``converged_``, ``n_iter_``, ``lower_bound_``
     (final mean log-likelihood of the kept restart), ``history_`` (its mean
     log-likelihood per iteration), ``n_features_in_``.
     """
@@ -87,8 +90,7 @@ class GaussianMixture:
             params["log_diagonal"] = np.log(np.diagonal(P, axis1=1, axis2=2))
         else:
             params["log_var"] = np.log(covariances)
-        self._params = {k: sg.tensor(np.array(v, dtype=np.float64), requires_grad=True)
-                        for k, v in params.items()}
+        self._params = as_parameters(params)
 
     def _get_params(self):
         """(weights, means, covariances) as arrays from the Tensors."""

@@ -15,7 +15,20 @@ import numpy as np
 import scratchgen as sg
 from scratchgen.density._checks import as_generator, check_int, check_positive
 
-__all__ = ["negative_log_likelihood", "fit_mle", "MLEResult"]
+__all__ = ["negative_log_likelihood", "fit_mle", "MLEResult", "as_parameters"]
+
+
+def as_parameters(arrays):
+    """Dict of arrays -> dict of float64 leaf Tensors (requires_grad=True) to optimise.
+
+    Each array is copied (the optimizers update parameters in place: a start
+    taken from a row of the data must not move the data) in C order (the
+    in-place Numba kernels need it, and an array taken by fancy indexing, e.g.
+    ``P[:, rows, cols]``, the strictly-lower entries of K Cholesky factors, is
+    not C-contiguous in general).
+    """
+    return {name: sg.tensor(np.array(value, dtype=np.float64, order="C"), requires_grad=True)
+            for name, value in arrays.items()}
 
 
 def negative_log_likelihood(log_prob_fn, X):

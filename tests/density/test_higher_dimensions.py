@@ -1,0 +1,105 @@
+"""Every density model and fit method on 3-D and 5-D data, against computations
+that do not use the code under test.
+
+Issue 13: the default GaussianMixture (gradient, full covariance) crashed on
+d >= 3 with K >= 2 (non-C-contiguous Cholesky entries from fancy indexing); the
+2-D tests never saw it. Independent references:
+
+- Gaussian: sample mean and the 1/n covariance by NumPy (the MLE in closed form);
+  log-densities by ``scipy.stats.multivariate_normal``.
+- Mixture: two clusters 30 standard deviations apart, so every point's
+  responsibility of its own cluster is 1 up to exp(-400): the mixture MLE is then
+  the per-cluster sample mean and 1/n covariance (weights: the cluster shares),
+  computed here by NumPy from the true labels. The log-density of the fitted
+  parameters is checked against a log-sum-exp of scipy log-densities.
+"""
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+from scratchgen.density import Gaussian, GaussianMixture
+
+DIMS = (3, 5)
+
+
+def correlated(n, d, rng, shift=0.0):
+    """n points of N(shift * 1, A A^T) with a fixed non-diagonal A."""
+    A = np.tril(np.full((d, d), 0.4)) + 0.6 * np.eye(d)
+    return rng.normal(size=(n, d)) @ A.T + shift
+
+
+def two_clusters(d, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([correlated(150, d, rng), correlated(90, d, rng, shift=30.0)])
+    labels = np.r_[np.zeros(150, int), np.ones(90, int)]
+    return X, labels
+
+
+def closed_form(X, covariance_type):
+    mean = X.mean(axis=0)
+    cov = np.cov(X.T, bias=True)
+    if covariance_type == "diag":
+        cov = np.diag(np.diag(cov))
+    elif covariance_type == "spherical":
+        cov = np.eye(X.shape[1]) * np.diag(cov).mean()
+    return mean, cov
+
+
+@pytest.mark.parametrize("d", DIMS)
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+@pytest.mark.parametrize("method", ["closed_form", "gradient"])
+def test_gaussian_reaches_the_closed_form_mle(d, covariance_type, method):
+    X = correlated(300, d, np.random.default_rng(d))
+    mean, cov = closed_form(X, covariance_type)
+    before = X.copy()
+    g = Gaussian(covariance_type, method=method, rng=0).fit(X)
+    np.testing.assert_array_equal(X, before)   # the fit starts at a data row: a copy of it
+    # closed form: rounding only; gradient: stopped at tol=1e-8 on the mean log-likelihood,
+    # which leaves parameter errors of order sqrt(tol) ~ 1e-4
+    tol = 1e-9 if method == "closed_form" else 2e-3
+    np.testing.assert_allclose(g.mean_, mean, atol=tol)
+    np.testing.assert_allclose(g.covariance_, cov, atol=tol)
+    expected = multivariate_normal(g.mean_, g.covariance_).logpdf(X)
+    np.testing.assert_allclose(g.score_samples(X), expected, rtol=1e-9)
+
+
+def sorted_by_weight(weights, means, covs):
+    order = np.argsort(-weights)
+    return weights[order], means[order], covs[order]
+
+
+@pytest.mark.parametrize("d", DIMS)
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+@pytest.mark.parametrize("method", ["em", "gradient"])
+def test_mixture_reaches_the_per_cluster_mle(d, covariance_type, method):
+    X, labels = two_clusters(d)
+    before = X.copy()
+    gm = GaussianMixture(2, covariance_type=covariance_type, method=method, rng=0).fit(X)
+    np.testing.assert_array_equal(X, before)
+    weights, means, covs = sorted_by_weight(gm.weights_, gm.means_, gm.covariances_)
+    # cluster 0 has 150 of the 240 points: it is the heavier component
+    np.testing.assert_allclose(weights, [150 / 240, 90 / 240], atol=1e-6)
+    tol = 1e-5 if method == "em" else 2e-3   # EM (reg_covar 1e-6) vs Adam stopped at tol 1e-6
+    for k in range(2):
+        mean, cov = closed_form(X[labels == k], covariance_type)
+        np.testing.assert_allclose(means[k], mean, atol=tol)
+        expected_cov = cov if covariance_type == "full" else np.diag(cov)
+        np.testing.assert_allclose(covs[k], expected_cov, atol=tol)
+    full_covs = gm.covariances_ if covariance_type == "full" else np.stack(
+        [np.diag(c) for c in gm.covariances_])
+    terms = [np.log(w) + multivariate_normal(m, c).logpdf(X)
+             for w, m, c in zip(gm.weights_, gm.means_, full_covs)]
+    np.testing.assert_allclose(gm.score_samples(X), logsumexp(terms, axis=0), rtol=1e-9)
+
+
+@pytest.mark.parametrize("d", DIMS)
+def test_default_mixture_fits_and_its_precision_cholesky_is_lower_triangular(d):
+    # The exact call of issue 13 (defaults: gradient, full), in 3 and 5 dimensions.
+    X = np.random.default_rng(0).normal(size=(200, d))
+    gm = GaussianMixture(n_components=2, rng=0).fit(X)
+    P = gm.precisions_cholesky_
+    assert P.shape == (2, d, d)
+    np.testing.assert_array_equal(np.triu(P, k=1), 0.0)      # lower, unlike scikit-learn's
+    np.testing.assert_allclose(P @ np.swapaxes(P, 1, 2), np.linalg.inv(gm.covariances_),
+                               rtol=1e-8)
