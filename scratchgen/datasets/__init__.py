@@ -5,12 +5,15 @@
   ``swiss_roll_2d``, ``gaussian_blobs``; ``with_outliers`` for anomaly detection.
 * Digits: ``load_digits`` (UCI 8x8 digits, CC BY 4.0), ``train_test_split``,
   ``stacked_digits`` (1000-mode "stacked MNIST" at 8x8 scale).
+* Text: ``load_stories`` (399 public-domain short stories from four Project
+  Gutenberg books, split by story into train / validation / test).
 * Files: ``read_idx`` / ``write_idx`` for MNIST's IDX format.
 * ``DataLoader``: shuffled minibatches of arrays.
 """
 from scratchgen.datasets.digits import Digits, load_digits, stacked_digits, train_test_split
 from scratchgen.datasets.idx import read_idx, write_idx
 from scratchgen.datasets.loader import DataLoader
+from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
     gaussian_blobs,
     grid,
@@ -38,4 +41,7 @@ __all__ = [
     "read_idx",
     "write_idx",
     "DataLoader",
+    "Story",
+    "StorySplit",
+    "load_stories",
 ]
