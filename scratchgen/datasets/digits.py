@@ -13,15 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from scratchgen.datasets._checks import as_generator, check_count, check_fraction
+from scratchgen.datasets._shipped import PACKAGE_DIR, REPO_DIR, shipped_path
 
 __all__ = ["Digits", "load_digits", "train_test_split", "stacked_digits"]
 
 _FILE = "digits.npz"
-_PACKAGE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_data", _FILE)
-# <repo>/data/digits.npz, for an editable install whose package data is missing.
-_REPO_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", _FILE
-)
+_PACKAGE_PATH = os.path.join(PACKAGE_DIR, _FILE)
+_REPO_PATH = os.path.join(REPO_DIR, _FILE)
 
 
 @dataclass(frozen=True)
@@ -41,14 +39,6 @@ class Digits:
         return len(self.target)
 
 
-def _digits_path():
-    for path in (_PACKAGE_PATH, _REPO_PATH):
-        if os.path.exists(path):
-            return path
-    raise FileNotFoundError(
-        f"digits data not found at {_PACKAGE_PATH} nor at {_REPO_PATH}; "
-        "reinstall scratchgen or run `python data/export_digits.py`"
-    )
 
 
 def load_digits(return_X_y=False):
@@ -59,7 +49,7 @@ def load_digits(return_X_y=False):
     when ``return_X_y`` is True (scikit-learn's convention).
     Each call returns fresh arrays, so changing them changes no one else's.
     """
-    path = _digits_path()
+    path = shipped_path(_FILE, "run `python data/export_digits.py`")
     with np.load(path, allow_pickle=False) as archive:
         counts = archive["images"]
         target = archive["target"].astype(np.int64)

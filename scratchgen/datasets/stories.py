@@ -25,17 +25,15 @@ import re
 from dataclasses import dataclass
 
 from scratchgen.datasets._checks import as_generator, check_fraction
+from scratchgen.datasets._shipped import PACKAGE_DIR, REPO_DIR, shipped_path
 
 __all__ = ["Story", "StorySplit", "load_stories", "BOOKS"]
 
 #: The shipped books, in the order their stories are listed before shuffling.
 BOOKS = ("aesop", "andersen", "grimm", "jungle")
 _FOLDER = "stories"
-_PACKAGE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_data", _FOLDER)
-# <repo>/data/stories, for an editable install whose package data is missing.
-_REPO_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", _FOLDER
-)
+_PACKAGE_PATH = os.path.join(PACKAGE_DIR, _FOLDER)
+_REPO_PATH = os.path.join(REPO_DIR, _FOLDER)
 _TITLE = re.compile(r"^### (.*)\n", re.MULTILINE)  # the title line of a story (export_stories.py)
 
 
@@ -78,16 +76,6 @@ class StorySplit:
         return [line for line in stripped if len(line) >= max(1, min_chars)]
 
 
-def _stories_folder():
-    for path in (_PACKAGE_PATH, _REPO_PATH):
-        if os.path.isdir(path):
-            return path
-    raise FileNotFoundError(
-        f"stories not found at {_PACKAGE_PATH} nor at {_REPO_PATH}; "
-        "reinstall scratchgen or run `python data/export_stories.py`"
-    )
-
-
 def _read_book(folder, book):
     with open(os.path.join(folder, f"{book}.txt"), encoding="utf-8") as f:
         text = f.read()
@@ -119,7 +107,7 @@ def load_stories(validation_size=0.1, test_size=0.1, seed=0, books=BOOKS):
     if unknown or not books:
         raise ValueError(f"books must be a non-empty selection of {', '.join(BOOKS)}; got {books!r}")
     rng = as_generator(seed, "seed")
-    folder = _stories_folder()
+    folder = shipped_path(_FOLDER, "run `python data/export_stories.py`")
     stories = [story for book in BOOKS if book in books for story in _read_book(folder, book)]
     order = rng.permutation(len(stories))
     total = sum(len(s.text) for s in stories)

@@ -47,8 +47,9 @@ def test_data_files_have_plain_arrays_and_the_package_copy_matches_the_repo_file
 
 
 def test_missing_data_file_gives_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(digits_module, "_PACKAGE_PATH", str(tmp_path / "none.npz"))
-    monkeypatch.setattr(digits_module, "_REPO_PATH", str(tmp_path / "none2.npz"))
+    from scratchgen.datasets import _shipped
+    monkeypatch.setattr(_shipped, "PACKAGE_DIR", str(tmp_path / "none"))
+    monkeypatch.setattr(_shipped, "REPO_DIR", str(tmp_path / "none2"))
     with pytest.raises(FileNotFoundError, match="export_digits"):
         load_digits()
 

@@ -74,7 +74,8 @@ def test_one_book_and_bad_arguments(tmp_path, monkeypatch):
         sg.datasets.load_stories(validation_size=1.5)
     with pytest.raises(ValueError, match="below 1"):
         sg.datasets.load_stories(validation_size=0.5, test_size=0.5)
-    monkeypatch.setattr(stories_module, "_PACKAGE_PATH", str(tmp_path / "none"))
-    monkeypatch.setattr(stories_module, "_REPO_PATH", str(tmp_path / "none2"))
+    from scratchgen.datasets import _shipped
+    monkeypatch.setattr(_shipped, "PACKAGE_DIR", str(tmp_path / "none"))
+    monkeypatch.setattr(_shipped, "REPO_DIR", str(tmp_path / "none2"))
     with pytest.raises(FileNotFoundError, match="export_stories"):
         sg.datasets.load_stories()
