@@ -7,12 +7,15 @@
   ``stacked_digits`` (1000-mode "stacked MNIST" at 8x8 scale).
 * Text: ``load_stories`` (399 public-domain short stories from four Project
   Gutenberg books, split by story into train / validation / test).
+* MNIST: ``load_mnist`` (the official 10,000 MNIST test images, CC BY-SA
+  3.0, split 8,000 / 2,000 stratified with seed 0), ``read_mnist_files``.
 * Files: ``read_idx`` / ``write_idx`` for MNIST's IDX format.
 * ``DataLoader``: shuffled minibatches of arrays.
 """
 from scratchgen.datasets.digits import Digits, load_digits, stacked_digits, train_test_split
 from scratchgen.datasets.idx import read_idx, write_idx
 from scratchgen.datasets.loader import DataLoader
+from scratchgen.datasets.mnist import MNIST, load_mnist, read_mnist_files
 from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
     gaussian_blobs,
@@ -38,6 +41,9 @@ __all__ = [
     "load_digits",
     "train_test_split",
     "stacked_digits",
+    "MNIST",
+    "load_mnist",
+    "read_mnist_files",
     "read_idx",
     "write_idx",
     "DataLoader",
