@@ -15,7 +15,7 @@
 from scratchgen.datasets.digits import Digits, load_digits, stacked_digits, train_test_split
 from scratchgen.datasets.idx import read_idx, write_idx
 from scratchgen.datasets.loader import DataLoader
-from scratchgen.datasets.mnist import MNIST, load_mnist, read_mnist_files
+from scratchgen.datasets.mnist import load_mnist, read_mnist_files
 from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
     gaussian_blobs,
@@ -41,7 +41,6 @@ __all__ = [
     "load_digits",
     "train_test_split",
     "stacked_digits",
-    "MNIST",
     "load_mnist",
     "read_mnist_files",
     "read_idx",

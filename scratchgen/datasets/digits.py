@@ -24,10 +24,11 @@ _REPO_PATH = os.path.join(REPO_DIR, _FILE)
 
 @dataclass(frozen=True)
 class Digits:
-    """The digits data set.
+    """A digits data set (``load_digits``; ``load_mnist`` returns one too).
 
-    data   : float64 (n, 64), pixel intensities scaled to [0, 1] (counts / 16)
-    images : float64 (n, 8, 8), the same values as 8x8 images
+    data   : (n, side * side) pixel intensities in [0, 1]; for the 8x8 digits
+             float64 (n, 64) (counts / 16), for MNIST float32 (n, 784) (bytes / 255)
+    images : (n, side, side), the same values as images
     target : int64 (n,), the digit 0..9
     """
 

@@ -15,21 +15,19 @@ of scratchgen on MNIST uses this split (seed 0), so numbers compare.
 Because these are the official *test* images, numbers here are not
 comparable with papers that train on the 60,000 and test on these.
 
-``load_mnist(split)`` returns a ``MNIST`` record (or ``(data, target)``),
-the convention of ``load_digits``; pixels are float32 in [0, 1] (the byte
-values / 255).
+``load_mnist(split)`` returns a ``Digits`` record (``.data``, ``.images``,
+``.target``) or ``(data, target)``, the convention of ``load_digits``;
+pixels are float32 in [0, 1] (the byte values / 255).
 """
 import os
-from dataclasses import dataclass
-
 import numpy as np
 
 from scratchgen.validation import check_choice
 from scratchgen.datasets._shipped import shipped_path
-from scratchgen.datasets.digits import train_test_split
+from scratchgen.datasets.digits import Digits, train_test_split
 from scratchgen.datasets.idx import read_idx
 
-__all__ = ["MNIST", "load_mnist", "read_mnist_files", "random_shifts", "MNIST_SPLIT_SEED",
+__all__ = ["load_mnist", "read_mnist_files", "random_shifts", "MNIST_SPLIT_SEED",
            "MNIST_TEST_SIZE"]
 
 IMAGES_FILE = "t10k-images-idx3-ubyte.gz"
@@ -39,23 +37,6 @@ MNIST_SPLIT_SEED = 0
 MNIST_TEST_SIZE = 0.2
 SIDE = 28
 N_CLASSES = 10
-
-
-@dataclass(frozen=True)
-class MNIST:
-    """An MNIST split.
-
-    data   : float32 (n, 784), pixel intensities in [0, 1] (bytes / 255), row by row
-    images : float32 (n, 28, 28), the same values as images
-    target : int64 (n,), the digit 0..9
-    """
-
-    data: np.ndarray
-    images: np.ndarray
-    target: np.ndarray
-
-    def __len__(self):
-        return len(self.target)
 
 
 def read_mnist_files(images_path, labels_path):
@@ -95,7 +76,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
 
     split       : "train" (8,000 images), "test" (2,000) or "all" (the 10,000
                   in file order)
-    return_X_y  : return ``(data, target)`` instead of a ``MNIST`` record
+    return_X_y  : return ``(data, target)`` instead of a ``Digits`` record
     seed        : the seed of the stratified split (default 0, the split every
                   scratchgen result uses); another seed gives another split
                   of the same sizes
@@ -103,7 +84,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
                   ``t10k-labels-idx1-ubyte.gz`` from this folder instead of
                   the shipped copy (e.g. a copy of your own)
 
-    Returns ``MNIST(data float32 (n, 784) in [0, 1], images (n, 28, 28),
+    Returns ``Digits(data float32 (n, 784) in [0, 1], images (n, 28, 28),
     target int64 (n,))`` or ``(data, target)``. Each call returns fresh
     arrays. The training and test parts are disjoint, each shuffled, each
     with the class shares of the whole set.
@@ -124,7 +105,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
     data = images.reshape(len(images), SIDE * SIDE).astype(np.float32) / np.float32(255.0)
     if return_X_y:
         return data, target
-    return MNIST(data=data, images=data.reshape(-1, SIDE, SIDE).copy(), target=target)
+    return Digits(data=data, images=data.reshape(-1, SIDE, SIDE).copy(), target=target)
 
 
 def random_shifts(X, max_shift=2, rng=None, side=SIDE):
