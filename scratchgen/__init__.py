@@ -21,12 +21,13 @@ from scratchgen import datasets, kernels, testing  # noqa: E402
 from scratchgen import nn, optim  # noqa: E402
 from scratchgen import density, mcmc  # noqa: E402
 from scratchgen import latent, gan  # noqa: E402
+from scratchgen import text  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = list(_autodiff_all) + [
     "save", "load", "datasets", "kernels", "testing", "nn", "optim",
-    "density", "mcmc", "latent", "gan", "viz"]
+    "density", "mcmc", "latent", "gan", "text", "viz"]
 
 
 def __getattr__(name):

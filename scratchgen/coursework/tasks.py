@@ -145,6 +145,10 @@ TASKS: dict[str, Task] = _table([
          _AD + ("autodiff.backward_matmul",), 95),
     Task("gan.mode_coverage", 2, "nearest mode per sample in units of its std; high quality below the threshold; count modes hit", (), 96),
     Task("gan.parzen", 2, "log mean of Gaussian kernels: logsumexp of -|x - s|^2 / 2 sigma^2 minus the normaliser", (), 97),
+    # --- text: character language models -------------------------------------------
+    Task("text.ngram_counts", 2, "the distinct rows of the windows as integer keys and how often each occurs (np.unique)", (), 110),
+    Task("text.add_k", 2, "(c(h w) + k) / (c(h) + k V); an unseen context with k = 0 gets 1 / V", ("text.ngram_counts",), 111),
+    Task("text.temperature_sampling", 1, "divide log p by T, subtract the max, exponentiate, renormalise", ("text.ngram_counts",), 112),
     # --- datasets -------------------------------------------------------------------
     Task("datasets.read_idx", 2, "magic number (0, 0, type code, ndim), big-endian dimensions, then the raw bytes", (), 100),
 ])

@@ -1,0 +1,20 @@
+"""scratchgen.text: character language models of English short stories.
+
+    p(x_1 ... x_n) = prod_t p(x_t | x_{t-c} ... x_{t-1})
+
+Modules, in reading order:
+
+- ``vocabulary``: ``Vocabulary``, characters <-> ids (id 0: unknown);
+- ``language_model``: ``LanguageModel``, the interface every model shares
+  (``log_prob``, ``score_samples``, ``bits_per_char``, ``sample``);
+- ``ngram``: ``NGramModel``, closed-form MLE with add-k or interpolated
+  Kneser-Ney smoothing.
+
+The data: ``scratchgen.datasets.load_stories``.
+"""
+from scratchgen.text.language_model import LanguageModel, context_windows, temperature_probs
+from scratchgen.text.ngram import NGramModel, ney_discount
+from scratchgen.text.vocabulary import BOUNDARY, UNKNOWN, Vocabulary
+
+__all__ = ["Vocabulary", "UNKNOWN", "BOUNDARY", "LanguageModel", "context_windows",
+           "temperature_probs", "NGramModel", "ney_discount"]
