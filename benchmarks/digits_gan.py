@@ -32,24 +32,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 
-def classify(classifier, images):
-    import scratchgen as sg
-    with sg.no_grad():
-        return classifier(sg.tensor(np.asarray(images, dtype=np.float32))).numpy().argmax(axis=1)
-
-
-def stacked_labels(classifier, images, n_digits=3):
-    """100 a + 10 b + c for the digits read left to right in (n, 8, 8 * n_digits) images."""
-    n = len(images)
-    tiles = images.reshape(n, 8, n_digits, 8).transpose(0, 2, 1, 3).reshape(n * n_digits, 64)
-    digits = classify(classifier, tiles).reshape(n, n_digits)
-    return (digits * 10 ** np.arange(n_digits - 1, -1, -1)).sum(axis=1)
-
-
 def digits_experiment(args):
     from scratchgen import viz
     from scratchgen.gan import class_coverage, parzen_log_likelihood, select_parzen_sigma
-    from scratchgen.gan.recipes import default_recipe, train_recipe
+    from scratchgen.gan.recipes import default_recipe, digit_labels, train_recipe
     from scratchgen.nn.pretrained import digits_split, load_digits_classifier
 
     X_train, X_test, _, y_test = digits_split()
@@ -61,8 +47,8 @@ def digits_experiment(args):
     gan, seconds = train_recipe(recipe, rng=args.seed, data=X_train)
     samples = gan.sample(5000, rng=args.seed + 1)
     out = {"recipe": {k: v for k, v in recipe.items() if k != "measured"}, "train_seconds": seconds}
-    cov = class_coverage(samples, lambda s: classify(classifier, s), 10)
-    real = class_coverage(X_test, lambda s: classify(classifier, s), 10)
+    cov = class_coverage(samples, lambda s: digit_labels(s, classifier), 10)
+    real = class_coverage(X_test, lambda s: digit_labels(s, classifier), 10)
     out["gan_classes"] = dict(covered=cov.classes_covered, reverse_kl=cov.reverse_kl,
                               shares=(cov.counts / cov.counts.sum()).round(3).tolist())
     out["real_test_classes"] = dict(covered=real.classes_covered, reverse_kl=real.reverse_kl)
@@ -80,7 +66,7 @@ def digits_experiment(args):
 def stacked_experiment(args):
     from scratchgen import viz
     from scratchgen.gan import reverse_kl_to_uniform
-    from scratchgen.gan.recipes import default_recipe, recipe_data, train_recipe
+    from scratchgen.gan.recipes import default_recipe, digit_labels, recipe_data, train_recipe
     from scratchgen.nn.pretrained import load_digits_classifier
 
     classifier = load_digits_classifier()
@@ -96,14 +82,14 @@ def stacked_experiment(args):
         data = recipe_data(recipe, rng=args.seed)
         gan, seconds = train_recipe(recipe, rng=args.seed, data=data)
         samples = gan.sample(10000, rng=args.seed + 1)
-        counts = np.bincount(stacked_labels(classifier, samples), minlength=1000)
+        counts = np.bincount(digit_labels(samples, classifier), minlength=1000)
         results[f"{variant}{pack if pack > 1 else ''}"] = dict(
             modes=int(np.count_nonzero(counts)), reverse_kl=reverse_kl_to_uniform(counts),
             train_seconds=seconds, steps=recipe["n_steps"])
         viz.image_grid(samples[:40], 10, 4, image_shape=(8, 24),
                        path=os.path.join(args.out, f"stacked_{variant}_samples.png"))
     real = recipe_data(default_recipe("stacked_digits"), rng=args.seed + 99)[:10000]
-    counts = np.bincount(stacked_labels(classifier, real), minlength=1000)
+    counts = np.bincount(digit_labels(real, classifier), minlength=1000)
     results["real"] = dict(modes=int(np.count_nonzero(counts)), reverse_kl=reverse_kl_to_uniform(counts))
     return results
 

@@ -58,9 +58,11 @@ def add_parser(sub):
 
 
 def _add_loop_options(p):
+    from scratchgen.commands import train_gan
     p.add_argument("--steps", type=common.positive_int, default=None,
                    help="training steps (minibatch updates) in total (default: 2000 for "
-                        "autoencoder and vae, the recipe's n_steps for gan, e.g. 10000 for ring)")
+                        "autoencoder and vae, the recipe's n_steps for gan, e.g. "
+                        f"{train_gan.ring_steps()} for ring)")
     p.add_argument("--batch-size", type=common.positive_int, default=None,
                    help="minibatch size (default: 64, or the recipe's for gan)")
     p.add_argument("--checkpoint-every", type=common.positive_int, default=None, metavar="N",

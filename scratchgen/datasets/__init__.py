@@ -1,7 +1,8 @@
 """scratchgen.datasets: small data sets and minibatches.
 
 * 2-D toy sets: ``ring``, ``grid`` (mode-collapse benchmarks of VEEGAN and
-  PacGAN) with ``ring_centers``, ``grid_centers``; ``moons``,
+  PacGAN) with ``ring_centers``, ``grid_centers``; ``RING_PRESETS``: the
+  one ring, with a named preset for each part that uses it; ``moons``,
   ``swiss_roll_2d``, ``gaussian_blobs``; ``with_outliers`` for anomaly detection.
 * Digits: ``load_digits`` (UCI 8x8 digits, CC BY 4.0), ``train_test_split``,
   ``stacked_digits`` (1000-mode "stacked MNIST" at 8x8 scale).
@@ -18,18 +19,22 @@ from scratchgen.datasets.loader import DataLoader
 from scratchgen.datasets.mnist import load_mnist, read_mnist_files
 from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
+    RING_PRESETS,
     gaussian_blobs,
     grid,
     grid_centers,
     moons,
     ring,
     ring_centers,
+    ring_preset,
     swiss_roll_2d,
     with_outliers,
 )
 
 __all__ = [
     "ring",
+    "RING_PRESETS",
+    "ring_preset",
     "grid",
     "ring_centers",
     "grid_centers",

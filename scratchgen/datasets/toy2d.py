@@ -6,6 +6,23 @@
   radius 1, std 0.01 in PacGAN) or on a 5x5 grid with coordinates
   -4, -2, 0, 2, 4 (std 0.05). ``ring_centers`` / ``grid_centers`` give the
   means that ``scratchgen.gan.metrics.mode_coverage`` needs.
+* The ring is the one definition of "the ring" in the library; its
+  named presets (``RING_PRESETS``) are the rings each part uses, so that a
+  name always means one distribution:
+
+  ==========  =======  ======  =====  ==========================================
+  preset      n_modes  radius  std    used by
+  ==========  =======  ======  =====  ==========================================
+  pacgan      8        1.0     0.01   GANs: recipes, lectures 04-05, mode metrics
+  mle         8        2.0     0.1    ``scratchgen fit ring`` (demo part 1)
+  mcmc        8        2.0     0.25   ``mcmc.ring_log_prob``, lecture 02
+  mcmc-wide   8        2.0     0.5    ``scratchgen sample ring`` (demo part 2)
+  ==========  =======  ======  =====  ==========================================
+
+  Neighbouring modes are 2 radius sin(pi / 8) = 0.77 radius apart: 6 std on
+  the "mcmc" ring (a random walk hops rarely), 3 std on "mcmc-wide" (a short
+  demo chain mixes), 77 std on "pacgan" (a generator must cut its noise
+  space sharply).
 * ``moons``, ``swiss_roll_2d`` and ``gaussian_blobs`` are non-Gaussian
   shapes for density estimation and sampling demos.
 * ``with_outliers`` adds uniform outliers to a data set, for anomaly
@@ -24,6 +41,8 @@ from scratchgen.datasets._checks import (
 )
 
 __all__ = [
+    "RING_PRESETS",
+    "ring_preset",
     "ring_centers",
     "grid_centers",
     "ring",
@@ -35,14 +54,37 @@ __all__ = [
 ]
 
 
-def ring_centers(n_modes=8, radius=1.0):
+RING_PRESETS = {
+    "pacgan": {"n_modes": 8, "radius": 1.0, "std": 0.01},
+    "mle": {"n_modes": 8, "radius": 2.0, "std": 0.1},
+    "mcmc": {"n_modes": 8, "radius": 2.0, "std": 0.25},
+    "mcmc-wide": {"n_modes": 8, "radius": 2.0, "std": 0.5},
+}
+
+
+def ring_preset(preset="pacgan", n_modes=None, radius=None, std=None):
+    """The ring's parameters ``{"n_modes", "radius", "std"}`` (a new dict):
+    those of the named preset (``RING_PRESETS``), with any given value in
+    place of the preset's."""
+    if preset not in RING_PRESETS:
+        raise ValueError(f"preset must be one of {sorted(RING_PRESETS)}, got {preset!r}")
+    params = dict(RING_PRESETS[preset])
+    for key, value in (("n_modes", n_modes), ("radius", radius), ("std", std)):
+        if value is not None:
+            params[key] = value
+    return params
+
+
+def ring_centers(n_modes=None, radius=None, preset="pacgan"):
     """Means of the ring mixture: ``radius * (cos 2 pi k / K, sin 2 pi k / K)``.
 
+    n_modes, radius: default the preset's (``RING_PRESETS``; "pacgan": 8, 1).
     Returns an array of shape (n_modes, 2); mode 0 sits at (radius, 0) and
     the modes go counter-clockwise, as in PacGAN's 2D-ring configuration.
     """
-    n_modes = check_count(n_modes, "n_modes")
-    radius = check_nonnegative(radius, "radius")
+    params = ring_preset(preset, n_modes, radius)
+    n_modes = check_count(params["n_modes"], "n_modes")
+    radius = check_nonnegative(params["radius"], "radius")
     angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
     return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
@@ -71,22 +113,29 @@ def _sample_mixture(n, centers, std, rng):
     return centers[labels] + std * noise, labels.astype(np.int64)
 
 
-def ring(n, n_modes=8, radius=1.0, std=0.01, rng=None, return_labels=False):
+def ring(n, n_modes=None, radius=None, std=None, rng=None, return_labels=False, preset="pacgan"):
     """Sample ``n`` points from the ring of Gaussians (PacGAN, VEEGAN).
 
     p(x) = (1/K) sum_k N(x; mu_k, std^2 I),  mu_k = ring_centers(K, radius)[k]
 
-    Returns ``X`` of shape (n, 2), or ``(X, labels)`` when ``return_labels``.
-    PacGAN uses K=8, radius=1, std=0.01; VEEGAN uses radius=2, std=0.02.
+    n_modes, radius, std: default the preset's (``RING_PRESETS``); the
+    default preset "pacgan" is PacGAN's K=8, radius=1, std=0.01 (VEEGAN uses
+    radius=2, std=0.02). Returns ``X`` of shape (n, 2), or ``(X, labels)``
+    when ``return_labels``.
     """
     n = check_count(n, "n", minimum=0)
-    std = check_nonnegative(std, "std")
-    centers = ring_centers(n_modes, radius)
+    params = ring_preset(preset, n_modes, radius, std)
+    std = check_nonnegative(params["std"], "std")
+    centers = ring_centers(params["n_modes"], params["radius"])
     X, labels = _sample_mixture(n, centers, std, as_generator(rng))
     return (X, labels) if return_labels else X
 
 
-def grid(n, size=5, spacing=2.0, std=0.05, rng=None, return_labels=False):
+#: The grid's std (PacGAN, VEEGAN), the default of ``grid``; mode metrics need it.
+GRID_STD = 0.05
+
+
+def grid(n, size=5, spacing=2.0, std=GRID_STD, rng=None, return_labels=False):
     """Sample ``n`` points from the grid of Gaussians (PacGAN, VEEGAN).
 
     p(x) = (1/size^2) sum_k N(x; mu_k, std^2 I),  mu_k = grid_centers(size, spacing)[k]

@@ -4,8 +4,15 @@
 optimizer, learning rate and its decay, batch size, number of iterations)
 for "ring", "grid", "digits" or "stacked_digits"; ``build_gan(recipe, rng)``
 turns it into a GAN (or a variant) with fresh networks; ``recipe_data``
-gives the training data and ``train_recipe`` runs the whole recipe. The
-command line (``scratchgen train gan --dataset ring``) uses these.
+gives the training (or test) data, ``lr_at`` the learning rates in force at
+a step, ``score_samples`` the recipe's metrics of a set of samples, and
+``train_recipe`` runs the whole recipe. The command line
+(``scratchgen train gan --dataset ring``) is a loop over the same calls, so
+it reaches the same numbers for the same seed.
+
+Learning rates: ``lr`` for both players, or ``lr_g`` / ``lr_d`` for each
+(either overrides ``lr``); both are multiplied by ``lr_decay`` at each step
+of ``lr_decay_steps``.
 
 Each recipe records what it reached here ("measured"): those are the
 numbers ``benchmarks/mode_collapse.py`` and ``benchmarks/digits_gan.py``
@@ -48,7 +55,8 @@ from scratchgen.gan.pacgan import PacGAN
 from scratchgen.gan.unrolled import UnrolledGAN
 from scratchgen.gan.wgan_gp import WGANGP
 
-__all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "train_recipe"]
+__all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "lr_at", "set_learning_rates",
+           "mixture_modes", "digit_labels", "score_samples", "train_recipe"]
 
 _MIXTURE = dict(
     variant="pacgan", pack=2, latent_dim=8, noise="normal", noise_std=3.0,
@@ -110,9 +118,12 @@ def build_gan(recipe, rng=None):
 
     Generator: MLP [latent_dim, *generator_hidden, data_dim]; discriminator:
     MLP [data_dim * pack, *discriminator_hidden, 1] returning logits (a
-    critic's scores for WGAN-GP). Extra keys used by variants: "pack",
-    "unroll_steps", "unroll_lr", "n_critic", "gp_weight". ``rng`` seeds the
-    weights, then the noise and minibatches.
+    critic's scores for WGAN-GP). Optimizers: Adam(lr, betas) or, with
+    optimizer="sgd", SGD(lr, momentum) per player, at the learning rates
+    ``lr_at(recipe, 0)`` (``lr_g`` / ``lr_d`` when given, else ``lr``).
+    Extra keys used by variants: "pack", "unroll_steps", "unroll_lr",
+    "n_critic", "gp_weight". ``rng`` seeds the weights, then the noise and
+    minibatches.
     """
     from scratchgen import nn, optim
     variant = recipe.get("variant", "gan")
@@ -127,14 +138,15 @@ def build_gan(recipe, rng=None):
                activation=recipe.get("discriminator_activation", recipe["activation"]),
                negative_slope=0.2, rng=rng)
     if recipe.get("optimizer", "adam") == "adam":
-        def make_opt(module):
-            return optim.Adam(module.parameters(), lr=recipe["lr"], betas=tuple(recipe["betas"]))
+        def make_opt(module, lr):
+            return optim.Adam(module.parameters(), lr=lr, betas=tuple(recipe["betas"]))
     else:
-        def make_opt(module):
-            return optim.SGD(module.parameters(), lr=recipe["lr"], momentum=recipe.get("momentum", 0.5))
+        def make_opt(module, lr):
+            return optim.SGD(module.parameters(), lr=lr, momentum=recipe.get("momentum", 0.5))
+    lr_g, lr_d = lr_at(recipe, 0)
     kwargs = dict(noise=recipe.get("noise", "normal"), noise_std=recipe.get("noise_std", 1.0),
                   batch_size=recipe["batch_size"],
-                  opt_g=make_opt(G), opt_d=make_opt(D), rng=rng)
+                  opt_g=make_opt(G, lr_g), opt_d=make_opt(D, lr_d), rng=rng)
     if variant == "wgan_gp":
         return WGANGP(G, D, recipe["latent_dim"], n_critic=recipe.get("n_critic", 5),
                       gp_weight=recipe.get("gp_weight", 10.0), **kwargs)
@@ -147,40 +159,145 @@ def build_gan(recipe, rng=None):
     return GAN(G, D, recipe["latent_dim"], **kwargs)
 
 
-def recipe_data(recipe, rng=None):
-    """The training data of a recipe: a sampler ``(m, rng) -> array`` for the
-    toy sets, a float32 array for the digits (stacked digits: 20,000 draws)."""
+def lr_at(recipe, step):
+    """``(lr_g, lr_d)``: the learning rates for the iteration after ``step`` iterations.
+
+    lr_player(step) = lr_player * lr_decay^#{s in lr_decay_steps : 0 < s <= step},
+    with lr_player = recipe["lr_g"] (or ["lr_d"]) when present, else recipe["lr"].
+    The drops are at absolute steps, so continuing a run past n_steps
+    changes nothing before. Each drop is one multiplication, in order, as an
+    optimizer scheduler would do it (the same floats as multiplying in place).
+    """
+    step = int(step)
+    decay = recipe.get("lr_decay", 0.1)
+    rates = []
+    for key in ("lr_g", "lr_d"):
+        lr = recipe.get(key, recipe["lr"])
+        for drop in sorted(recipe.get("lr_decay_steps", [])):
+            if 0 < drop <= step:
+                lr *= decay
+        rates.append(lr)
+    return tuple(rates)
+
+
+def set_learning_rates(gan, recipe):
+    """Set both optimizers' learning rates to ``lr_at(recipe, gan.step)``."""
+    for opt, lr in zip((gan.opt_g, gan.opt_d), lr_at(recipe, gan.step)):
+        for group in opt.param_groups:
+            group["lr"] = lr
+
+
+def recipe_data(recipe, rng=None, split="train"):
+    """The data of a recipe: a sampler ``(m, rng) -> array`` for the toy sets
+    ("ring": ``datasets.ring`` with the "pacgan" preset; "grid"), a float32
+    array for the digits.
+
+    Digits: the fixed split of ``nn.pretrained.digits_split`` (1347 training,
+    450 test images; the shipped classifier was trained on the same training
+    part); ``split`` is "train" or "test". Stacked digits: ``n_stacked``
+    (default 20,000; "test": ``n_stacked_test``, default 500) draws of three
+    images of that part side by side, drawn with ``rng``. The toy sets are
+    samplers either way (infinite data).
+    """
     from scratchgen import datasets
+    from scratchgen.nn.pretrained import digits_split
+    if split not in ("train", "test"):
+        raise ValueError(f"recipe_data: split must be 'train' or 'test', got {split!r}")
     name = recipe["dataset"]
     if name == "ring":
-        return lambda m, r: datasets.ring(m, rng=r).astype(np.float32)
+        return lambda m, r: datasets.ring(m, preset="pacgan", rng=r).astype(np.float32)
     if name == "grid":
         return lambda m, r: datasets.grid(m, rng=r).astype(np.float32)
-    if name == "digits":
-        return datasets.load_digits(return_X_y=True)[0].astype(np.float32)
-    if name == "stacked_digits":
-        images, _ = datasets.stacked_digits(recipe.get("n_stacked", 20000), rng=_as_rng(rng))
+    if name in ("digits", "stacked_digits"):
+        X_train, X_test, y_train, y_test = digits_split()
+        X, y = (X_train, y_train) if split == "train" else (X_test, y_test)
+        if name == "digits":
+            return X
+        n = recipe.get("n_stacked", 20000) if split == "train" else recipe.get("n_stacked_test", 500)
+        images = datasets.stacked_digits(n, rng=_as_rng(rng), X=X, y=y, return_labels=False)
         return images.astype(np.float32)
     raise ValueError(f"recipe_data: unknown dataset {name!r}")
 
 
-def train_recipe(recipe, rng=None, data=None, callbacks=(), eval_every=500, progress=False):
-    """Build and train a GAN by ``recipe``, with its learning-rate drops.
+def mixture_modes(recipe):
+    """``(centers (K, 2), std)`` of a toy recipe's data: the "pacgan" ring preset or the grid."""
+    from scratchgen.datasets import toy2d
+    if recipe["dataset"] == "ring":
+        return toy2d.ring_centers(preset="pacgan"), toy2d.RING_PRESETS["pacgan"]["std"]
+    if recipe["dataset"] == "grid":
+        return toy2d.grid_centers(), toy2d.GRID_STD
+    raise ValueError(f"mixture_modes: {recipe['dataset']!r} is not a Gaussian mixture (ring, grid)")
 
-    At each step in ``recipe["lr_decay_steps"]`` both learning rates are
-    multiplied by ``recipe["lr_decay"]``. Returns ``(gan, seconds)``.
+
+def digit_labels(images, classifier=None):
+    """The digits the pretrained classifier reads in (n, 64 * d) images of d
+    digits side by side (``datasets.stacked_digits``): 10^(d-1) a + ... for
+    the digits a, b, ... read left to right; (n,) int64.
+
+    classifier: a Module (n, 64) -> 10 logits; default
+    ``nn.pretrained.load_digits_classifier()`` (about 97% test accuracy).
+    """
+    from scratchgen.autodiff import no_grad, tensor
+    from scratchgen.nn.pretrained import load_digits_classifier
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 2 or images.shape[1] % 64:
+        raise ValueError(f"digit_labels: images must be (n, 64 * n_digits), got shape {images.shape}")
+    classifier = load_digits_classifier() if classifier is None else classifier
+    n, n_digits = len(images), images.shape[1] // 64
+    tiles = images.reshape(n, 8, n_digits, 8).transpose(0, 2, 1, 3).reshape(n * n_digits, 64)
+    with no_grad():
+        digits = classifier(tensor(tiles)).numpy().argmax(axis=1).reshape(n, n_digits)
+    return (digits * 10 ** np.arange(n_digits - 1, -1, -1)).sum(axis=1).astype(np.int64)
+
+
+def score_samples(recipe, samples, test=None, classifier=None):
+    """The recipe's metrics of generated ``samples`` (a dict of floats).
+
+    ring, grid: ``mode_coverage`` against the data set's own modes and std:
+    modes_captured, n_modes, high_quality_fraction, reverse_kl. digits,
+    stacked digits: the classes ``digit_labels`` reads (``class_coverage``):
+    classes_covered, n_classes, reverse_kl; and, when ``test`` images are
+    given, the Parzen-window log-likelihood of its last two thirds with the
+    bandwidth chosen on its first third (parzen_log_likelihood, parzen_sigma;
+    Goodfellow et al. 2014, Table 1), as ``benchmarks/digits_gan.py`` does.
+    """
+    from scratchgen.gan import metrics
+    name = recipe["dataset"]
+    if name in ("ring", "grid"):
+        m = metrics.mode_coverage(samples, *mixture_modes(recipe))
+        return {"modes_captured": int(m.modes_captured), "n_modes": int(m.n_modes),
+                "high_quality_fraction": float(m.high_quality_fraction), "reverse_kl": float(m.reverse_kl)}
+    if name not in ("digits", "stacked_digits"):
+        raise ValueError(f"score_samples: unknown dataset {name!r}")
+    n_digits = np.shape(samples)[1] // 64
+    c = metrics.class_coverage(samples, lambda s: digit_labels(s, classifier), 10 ** n_digits)
+    out = {"classes_covered": int(c.classes_covered), "n_classes": int(c.n_classes),
+           "reverse_kl": float(c.reverse_kl)}
+    if test is not None:
+        n_valid = len(test) // 3
+        sigma, _ = metrics.select_parzen_sigma(samples, test[:n_valid], PARZEN_SIGMAS)
+        out.update(parzen_log_likelihood=metrics.parzen_log_likelihood(samples, test[n_valid:], sigma),
+                   parzen_sigma=sigma)
+    return out
+
+
+#: Bandwidths tried for the Parzen window on the digits (pixels in [0, 1]).
+PARZEN_SIGMAS = np.logspace(-1.3, 0.0, 14)
+
+
+def train_recipe(recipe, rng=None, data=None, callbacks=(), eval_every=500, progress=False):
+    """Build and train a GAN by ``recipe``, with its learning-rate drops (``lr_at``).
+
+    data: default ``recipe_data(recipe, rng)``. Returns ``(gan, seconds)``.
     """
     rng = _as_rng(rng)
     gan = build_gan(recipe, rng)
     data = recipe_data(recipe, rng) if data is None else data
     start = time.perf_counter()
-    boundaries = [s for s in sorted(recipe.get("lr_decay_steps", [])) if 0 < s < recipe["n_steps"]]
-    done = 0
-    for stop in boundaries + [recipe["n_steps"]]:
-        gan.train(data, stop - done, callbacks=callbacks, eval_every=eval_every, progress=progress)
-        done = stop
-        if stop != recipe["n_steps"]:
-            for opt in (gan.opt_g, gan.opt_d):
-                for group in opt.param_groups:
-                    group["lr"] *= recipe["lr_decay"]
+    n_steps = recipe["n_steps"]
+    # Train in pieces between the drops (GAN.train's callbacks and progress bar span each piece).
+    stops = sorted({s for s in recipe.get("lr_decay_steps", []) if 0 < s < n_steps} | {n_steps})
+    for stop in stops:
+        set_learning_rates(gan, recipe)
+        gan.train(data, stop - gan.step, callbacks=callbacks, eval_every=eval_every, progress=progress)
     return gan, time.perf_counter() - start

@@ -119,3 +119,24 @@ def test_with_outliers_replaces_the_stated_share_and_keeps_the_rest():
 def test_bad_arguments_raise_clear_errors(call, error):
     with pytest.raises(error):
         call()
+
+
+@pytest.mark.parametrize("preset, radius, std", [("pacgan", 1.0, 0.01), ("mle", 2.0, 0.1),
+                                                 ("mcmc", 2.0, 0.25), ("mcmc-wide", 2.0, 0.5)])
+def test_each_ring_preset_is_its_own_distribution(preset, radius, std):
+    # Measured from the draws: the modes at angles 2 pi k / 8 on the radius, the noise std.
+    from scratchgen.datasets import ring, ring_centers
+    X, labels = ring(20000, preset=preset, rng=0, return_labels=True)
+    angles = 2 * math.pi * labels / 8
+    means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    assert np.std(X - means) == pytest.approx(std, rel=0.03)
+    np.testing.assert_allclose(ring_centers(preset=preset), means[np.argsort(labels)][np.r_[0, np.cumsum(
+        np.bincount(labels))[:-1]]], atol=1e-12)
+
+
+def test_ring_preset_values_can_be_overridden_and_unknown_presets_are_named():
+    from scratchgen.datasets import ring, ring_preset
+    assert ring_preset("mcmc", std=0.3) == {"n_modes": 8, "radius": 2.0, "std": 0.3}
+    assert ring(5, n_modes=3, preset="mle", rng=0).shape == (5, 2)
+    with pytest.raises(ValueError, match="preset must be one of"):
+        ring(5, preset="wide")

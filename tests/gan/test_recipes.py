@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from scratchgen.gan import GAN, PacGAN, UnrolledGAN, WGANGP
-from scratchgen.gan.recipes import RECIPES, build_gan, default_recipe, recipe_data, train_recipe
+from scratchgen.gan.recipes import (RECIPES, build_gan, default_recipe, digit_labels, lr_at,
+                                    recipe_data, score_samples, train_recipe)
 
 KEYS = {"dataset", "data_dim", "variant", "latent_dim", "generator_hidden", "discriminator_hidden",
         "activation", "loss", "optimizer", "lr", "betas", "batch_size", "k", "n_steps",
@@ -38,9 +39,57 @@ def test_build_gan_makes_the_variant(variant, cls):
 
 def test_recipe_data_shapes():
     assert recipe_data(default_recipe("ring"))(7, np.random.default_rng(0)).shape == (7, 2)
-    assert recipe_data(default_recipe("digits")).shape == (1797, 64)
-    stacked = dict(default_recipe("stacked_digits"), n_stacked=10)
+    # The digits: the fixed split the pretrained classifier was trained on (1347 / 450).
+    assert recipe_data(default_recipe("digits")).shape == (1347, 64)
+    assert recipe_data(default_recipe("digits"), split="test").shape == (450, 64)
+    stacked = dict(default_recipe("stacked_digits"), n_stacked=10, n_stacked_test=3)
     assert recipe_data(stacked, rng=0).shape == (10, 192)
+    assert recipe_data(stacked, rng=0, split="test").shape == (3, 192)
+    with pytest.raises(ValueError, match="split"):
+        recipe_data(stacked, split="valid")
+
+
+def test_lr_at_counts_the_drops_passed_for_each_player():
+    recipe = dict(default_recipe("ring"), lr=1e-3, lr_d=4e-3, lr_decay=0.5, lr_decay_steps=[5, 2])
+    assert lr_at(recipe, 0) == (1e-3, 4e-3)
+    assert lr_at(recipe, 1) == (1e-3, 4e-3)
+    assert lr_at(recipe, 2) == pytest.approx((5e-4, 2e-3))
+    assert lr_at(recipe, 4) == pytest.approx((5e-4, 2e-3))
+    assert lr_at(recipe, 5) == pytest.approx((2.5e-4, 1e-3))
+    assert lr_at(recipe, 10 ** 6) == pytest.approx((2.5e-4, 1e-3))
+
+
+def test_build_gan_gives_each_player_its_learning_rate():
+    recipe = dict(default_recipe("ring"), generator_hidden=[4], discriminator_hidden=[4],
+                  lr_g=3e-4, lr_d=7e-4)
+    gan = build_gan(recipe, rng=0)
+    assert gan.opt_g.param_groups[0]["lr"] == 3e-4 and gan.opt_d.param_groups[0]["lr"] == 7e-4
+    sgd = build_gan(dict(recipe, optimizer="sgd", momentum=0.9), rng=0)
+    assert sgd.opt_g.param_groups[0]["lr"] == 3e-4 and sgd.opt_d.param_groups[0]["momentum"] == 0.9
+
+
+def test_digit_labels_read_stacked_real_digits():
+    # Real test images stacked three wide, with their true labels 100 a + 10 b + c:
+    # the classifier (~97% per digit) must read most triples right (0.97^3 = 0.91).
+    from scratchgen.datasets import stacked_digits
+    from scratchgen.nn.pretrained import digits_split
+    _, X_test, _, y_test = digits_split()
+    images, labels = stacked_digits(300, rng=0, X=X_test, y=y_test)
+    assert np.mean(digit_labels(images) == labels) > 0.85
+    assert np.mean(digit_labels(X_test) == y_test) > 0.9
+    with pytest.raises(ValueError, match="64"):
+        digit_labels(np.zeros((2, 10)))
+
+
+def test_score_samples_of_real_and_collapsed_ring_samples():
+    recipe = default_recipe("ring")
+    real = recipe_data(recipe)(2000, np.random.default_rng(0))
+    full = score_samples(recipe, real)
+    assert full["modes_captured"] == 8 == full["n_modes"] and full["reverse_kl"] < 0.01
+    assert full["high_quality_fraction"] > 0.95  # 3 std in 2-D holds 98.9%
+    one_mode = real[np.argmin(np.abs(real[:, 1]) + np.abs(real[:, 0] - 1), axis=0)][None].repeat(50, 0)
+    collapsed = score_samples(recipe, one_mode)
+    assert collapsed["modes_captured"] == 1 and collapsed["reverse_kl"] == pytest.approx(np.log(8))
 
 
 def test_train_recipe_applies_the_learning_rate_drops():
