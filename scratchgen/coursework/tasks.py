@@ -145,6 +145,12 @@ TASKS: dict[str, Task] = _table([
          _AD + ("autodiff.backward_matmul",), 95),
     Task("gan.mode_coverage", 2, "nearest mode per sample in units of its std; high quality below the threshold; count modes hit", (), 96),
     Task("gan.parzen", 2, "log mean of Gaussian kernels: logsumexp of -|x - s|^2 / 2 sigma^2 minus the normaliser", (), 97),
+    Task("gan.simultaneous_step", 1, "both players' gradients at the same point first, then both move (the lecture's formula)",
+         _AD, 98),
+    Task("gan.alternating_step", 1, "k steps of the maximiser, then the minimiser's gradient at the maximiser's new point",
+         _AD, 98),
+    Task("gan.extragradient_step", 2, "snapshot both players, take a simultaneous look-ahead step, take the gradients there, restore, move with them",
+         _AD + ("gan.simultaneous_step",), 99),
     # --- text: character language models -------------------------------------------
     Task("text.ngram_counts", 2, "the distinct rows of the windows as integer keys and how often each occurs (np.unique)", (), 110),
     Task("text.add_k", 2, "(c(h w) + k) / (c(h) + k V); an unseen context with k = 0 gets 1 / V", ("text.ngram_counts",), 111),

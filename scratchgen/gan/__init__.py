@@ -8,8 +8,11 @@
 * ``features`` / ``LinearProbe``: a linear classifier on discriminator features.
 * ``metrics``: mode coverage, class coverage, Parzen-window log-likelihood.
 * ``recipes``: tested default settings per data set (``default_recipe``, ``build_gan``).
+* ``dynamics``: update rules of a min-max game (simultaneous, alternating,
+  extragradient, optimistic, negative momentum, consensus); ``games``: the
+  bilinear game, a quadratic control and the Dirac GAN, and the R1 penalty.
 """
-from scratchgen.gan import losses, metrics, recipes
+from scratchgen.gan import dynamics, games, losses, metrics, recipes
 from scratchgen.gan.features import LinearProbe, features
 from scratchgen.gan.gan import GAN
 from scratchgen.gan.losses import (discriminator_loss, gradient_penalty, minimax_loss,
@@ -24,7 +27,7 @@ from scratchgen.gan.wgan_gp import WGANGP
 
 __all__ = [
     "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "functional_call", "using_parameters",
-    "features", "LinearProbe", "losses", "metrics", "recipes",
+    "features", "LinearProbe", "losses", "metrics", "recipes", "dynamics", "games",
     "default_recipe", "build_gan", "train_recipe",
     "value_from_logits", "discriminator_loss", "minimax_loss", "nonsaturating_loss",
     "gradient_penalty",
