@@ -10,7 +10,8 @@
   ``CrossEntropyLoss``, ``NLLLoss``, ``GaussianNLLLoss``;
 * ``scratchgen.nn.functional`` (the fused ``linear``, losses, ``dropout``)
   and ``scratchgen.nn.init`` (Xavier, Kaiming);
-* ``load_digits_classifier()`` (pretrained.py): the MLP digit classifier.
+* ``load_digits_classifier()``, ``load_mnist_classifier()`` (pretrained.py): the MLP
+  classifiers of the 8x8 digits and of MNIST.
 
 A model's ``state_dict()`` loads into the equivalent torch model::
 
@@ -25,12 +26,12 @@ from scratchgen.nn.layers import Dropout, Flatten, Linear, Maxout
 from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
                                   GaussianNLLLoss, MSELoss, NLLLoss)
 from scratchgen.nn.module import Module, Parameter
-from scratchgen.nn.pretrained import load_digits_classifier
+from scratchgen.nn.pretrained import load_digits_classifier, load_mnist_classifier
 
 __all__ = [
     "Module", "Parameter", "Linear", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
     "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",
-    "load_digits_classifier",
+    "load_digits_classifier", "load_mnist_classifier",
 ]
