@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 import scratchgen as sg
-from scratchgen import viz
+from scratchgen import datasets, viz
 from scratchgen.mcmc import (Independence, RandomWalk, ess, mala, metropolis_hastings, mh_step,
                              rhat, ring_log_prob, ring_log_prob_vectorized, ring_sample)
 
@@ -49,7 +49,9 @@ BOUNDS = ((-3.2, 3.2), (-3.2, 3.2))
 # %% [markdown]
 # ## The target: eight Gaussians on a ring
 #
-# p(x) = (1/8) sum_k N(x; mu_k, 0.25^2 I), mu_k = 2 (cos 2 pi k/8, sin 2 pi k/8).
+# p(x) = (1/8) sum_k N(x; mu_k, 0.25^2 I), mu_k = 2 (cos 2 pi k/8, sin 2 pi k/8):
+# the "mcmc" preset of the library's one ring (`datasets.RING_PRESETS`; the
+# GAN lectures use the narrower "pacgan" ring, radius 1 and std 0.01).
 # Neighbouring modes are 1.53 apart, six standard deviations: a random walk
 # has to cross low-density gaps to visit them all. Its true mean is 0 and its
 # covariance (2^2/2 + 0.25^2) I = 2.0625 I.
@@ -262,14 +264,14 @@ for name, proposal in [("with correction", Independence(WideNormal())),
 # its R-hat says so. Again: look at the diagnostics, not at the method's name.
 
 # %%
-means = sg.tensor(2.0 * np.stack([np.cos(np.arange(8) * np.pi / 4),
-                                  np.sin(np.arange(8) * np.pi / 4)], axis=1))
+ring = datasets.RING_PRESETS["mcmc"]                 # n_modes 8, radius 2, std 0.25
+means = sg.tensor(datasets.ring_centers(preset="mcmc"))
 
 
 def ring_log_prob_tensor(x):
     """log p up to a constant, for a Tensor batch x of shape (n, 2)."""
-    diff = x.reshape((-1, 1, 2)) - means.reshape((1, 8, 2))
-    return sg.logsumexp(-(diff * diff).sum(axis=-1) / (2 * 0.25 ** 2), axis=1)
+    diff = x.reshape((-1, 1, 2)) - means.reshape((1, ring["n_modes"], 2))
+    return sg.logsumexp(-(diff * diff).sum(axis=-1) / (2 * ring["std"] ** 2), axis=1)
 
 
 mala_steps = 150 if FAST else 3000

@@ -105,7 +105,7 @@ def progress_bar(total, desc, enabled, initial=0):
 def _toy(name):
     from scratchgen import datasets as ds
     return {
-        "ring": lambda n, rng: ds.ring(n, radius=2.0, std=0.1, rng=rng),
+        "ring": lambda n, rng: ds.ring(n, preset="mle", rng=rng),
         "grid": lambda n, rng: ds.grid(n, std=0.1, rng=rng),
         "moons": lambda n, rng: ds.moons(n, noise=0.08, rng=rng),
         "blobs": lambda n, rng: ds.gaussian_blobs(n, centers=3, std=0.5, rng=rng),

@@ -17,12 +17,13 @@ import numpy as np
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
+from scratchgen.datasets.toy2d import RING_PRESETS
 
 __all__ = ["add_parser", "run", "TARGETS", "resolve_target", "banana_log_prob", "run_sampler"]
 
 _EXAMPLES = """\
 examples:
-  scratchgen sample ring                    the 8-Gaussian ring (radius 2, std 0.5)
+  scratchgen sample ring                    the 8-Gaussian ring ("mcmc-wide": radius {radius:g}, std {std:g})
   scratchgen sample banana --steps 10000 --chains 8
   scratchgen sample gaussian --dim 5 --scale 0.8
   scratchgen sample mymodel:log_prob --dim 3          log p from mymodel.py in this folder
@@ -34,10 +35,12 @@ Python function log_prob(x) -> float of x with shape (dim,) (or, with
 folder. Writes config.json, metrics.jsonl, summary.json (acceptance, R-hat,
 ESS), chain.npz (draws (steps, chains, dim), log p, acceptance), trace.png,
 autocorrelation.png and, in 2-D, samples.png.
-"""
+""".format(**RING_PRESETS["mcmc-wide"])
 
 TARGETS = ("ring", "gaussian", "banana")
-RING_STD = 0.5  # wide enough that a tuned random walk can hop between modes
+# The "mcmc-wide" ring (datasets.RING_PRESETS): modes 3 std apart, so that a tuned
+# random walk hops between them within a demo's few thousand steps.
+RING_STD = RING_PRESETS["mcmc-wide"]["std"]
 
 
 def banana_log_prob(X, curvature=0.5, scale=2.0):

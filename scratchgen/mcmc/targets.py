@@ -1,6 +1,7 @@
 """Target densities for demos, tests and benchmarks, each in two forms.
 
-* the 8-Gaussian ring in 2-D: an equal-weight mixture of K isotropic normals
+* the 8-Gaussian ring in 2-D (``datasets.ring`` with its "mcmc" preset:
+  radius 2, std 0.25): an equal-weight mixture of K isotropic normals
   N(mu_k, std^2 I) with mu_k = radius (cos 2 pi k / K, sin 2 pi k / K):
 
       log p(x) = logsumexp_k(-|x - mu_k|^2 / (2 std^2)) - log K - log(2 pi std^2)
@@ -21,18 +22,20 @@ import math
 import numba
 import numpy as np
 
+from scratchgen.datasets.toy2d import RING_PRESETS, ring, ring_centers
+
 __all__ = ["ring_log_prob", "ring_log_prob_vectorized", "make_ring_log_prob", "ring_means",
            "ring_sample", "ring_covariance", "gaussian_log_prob"]
 
-RING_N_MODES = 8
-RING_RADIUS = 2.0
-RING_STD = 0.25
+# The ring is defined once, in scratchgen.datasets; this is its "mcmc" preset.
+RING_N_MODES = RING_PRESETS["mcmc"]["n_modes"]
+RING_RADIUS = RING_PRESETS["mcmc"]["radius"]
+RING_STD = RING_PRESETS["mcmc"]["std"]
 
 
 def ring_means(n_modes=RING_N_MODES, radius=RING_RADIUS):
-    """(n_modes, 2) component means on a circle of the given radius."""
-    angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
-    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    """(n_modes, 2) component means on a circle of the given radius (``datasets.ring_centers``)."""
+    return ring_centers(n_modes, radius)
 
 
 def ring_covariance(n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD):
@@ -41,10 +44,8 @@ def ring_covariance(n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD):
 
 
 def ring_sample(n, rng, n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD):
-    """n exact draws from the ring mixture, (n, 2): pick a mode, add N(0, std^2 I)."""
-    rng = np.random.default_rng(rng)
-    modes = rng.integers(n_modes, size=n)
-    return ring_means(n_modes, radius)[modes] + std * rng.standard_normal((n, 2))
+    """n exact draws from the ring mixture, (n, 2): pick a mode, add N(0, std^2 I) (``datasets.ring``)."""
+    return ring(n, n_modes, radius, std, rng=rng)
 
 
 def make_ring_log_prob(n_modes=RING_N_MODES, radius=RING_RADIUS, std=RING_STD, vectorized=False):
