@@ -3,6 +3,7 @@
 * ``Module``, ``Parameter`` (module.py): parameters, buffers, children,
   ``state_dict`` with PyTorch's keys and shapes;
 * layers: ``Linear``, ``Maxout``, ``Dropout``, ``Flatten`` (layers.py),
+  ``Embedding`` (embedding.py),
   ``BatchNorm1d`` (batchnorm.py), ``Sequential``, ``MLP`` (containers.py);
 * activations: ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
   ``Identity``;
@@ -22,6 +23,7 @@ from scratchgen.nn.activations import (Identity, LeakyReLU, ReLU, Sigmoid, Softp
                                        Tanh)
 from scratchgen.nn.batchnorm import BatchNorm1d
 from scratchgen.nn.containers import MLP, Sequential
+from scratchgen.nn.embedding import Embedding
 from scratchgen.nn.layers import Dropout, Flatten, Linear, Maxout
 from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
                                   GaussianNLLLoss, MSELoss, NLLLoss)
@@ -29,7 +31,7 @@ from scratchgen.nn.module import Module, Parameter
 from scratchgen.nn.pretrained import load_digits_classifier, load_mnist_classifier
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
+    "Module", "Parameter", "Linear", "Embedding", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
     "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",
