@@ -154,6 +154,8 @@ TASKS: dict[str, Task] = _table([
     # --- text: character language models -------------------------------------------
     Task("text.ngram_counts", 2, "the distinct rows of the windows as integer keys and how often each occurs (np.unique)", (), 110),
     Task("text.add_k", 2, "(c(h w) + k) / (c(h) + k V); an unseen context with k = 0 gets 1 / V", ("text.ngram_counts",), 111),
+    Task("text.char_mlp_nll", 2, "log-softmax of the logits, pick the log-probability of each target, mean, negate",
+         _AD + ("autodiff.backward_getitem", "autodiff.backward_matmul"), 113),
     Task("text.temperature_sampling", 1, "divide log p by T, subtract the max, exponentiate, renormalise", ("text.ngram_counts",), 112),
     # --- datasets -------------------------------------------------------------------
     Task("datasets.read_idx", 2, "magic number (0, 0, type code, ndim), big-endian dimensions, then the raw bytes", (), 100),

@@ -8,13 +8,20 @@ Modules, in reading order:
 - ``language_model``: ``LanguageModel``, the interface every model shares
   (``log_prob``, ``score_samples``, ``bits_per_char``, ``sample``);
 - ``ngram``: ``NGramModel``, closed-form MLE with add-k or interpolated
-  Kneser-Ney smoothing.
+  Kneser-Ney smoothing;
+- ``char_mlp``: ``CharMLP``, Bengio et al.'s (2003) neural probabilistic
+  language model at character level, fitted by gradient MLE;
+- ``interpolation``: ``Interpolation``, p = w p_a + (1 - w) p_b with w by
+  maximum likelihood on validation text.
 
 The data: ``scratchgen.datasets.load_stories``.
 """
+from scratchgen.text.char_mlp import CharMLP, CharMLPNetwork, next_char_nll
+from scratchgen.text.interpolation import Interpolation
 from scratchgen.text.language_model import LanguageModel, context_windows, temperature_probs
 from scratchgen.text.ngram import NGramModel, ney_discount
 from scratchgen.text.vocabulary import BOUNDARY, UNKNOWN, Vocabulary
 
 __all__ = ["Vocabulary", "UNKNOWN", "BOUNDARY", "LanguageModel", "context_windows",
-           "temperature_probs", "NGramModel", "ney_discount"]
+           "temperature_probs", "NGramModel", "ney_discount",
+           "CharMLP", "CharMLPNetwork", "next_char_nll", "Interpolation"]
