@@ -16,6 +16,7 @@ set ``SCRATCHGEN_DEBUG=1`` to see the traceback instead.
 """
 import argparse
 import os
+import signal
 import sys
 
 from scratchgen.commands.errors import EXIT_INTERRUPTED, EXIT_USAGE, USER_ERRORS, one_line
@@ -81,15 +82,54 @@ def _add_assignment(sub):
     parser.set_defaults(run=run_assignment)
 
 
+# SIGTERM (timeout, SLURM, docker stop) and SIGHUP (closed terminal, ssh) do what
+# Ctrl-C does: a training run stops at the end of its step and saves a checkpoint.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _like_ctrl_c(signum, frame):
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signum, frame)   # e.g. the training loop's "stop after this step"
+    else:
+        raise KeyboardInterrupt
+
+
+def _handle_stop_signals():
+    """Install ``_like_ctrl_c`` for SIGTERM/SIGHUP; returns the previous handlers."""
+    previous = {}
+    for signum in _STOP_SIGNALS:
+        try:
+            previous[signum] = signal.signal(signum, _like_ctrl_c)
+        except (ValueError, OSError):   # not the main thread
+            pass
+    return previous
+
+
 def main(argv=None):
     """Run ``scratchgen`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    previous = _handle_stop_signals()
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt as exc:   # also during start-up (imports, parser)
+        note = getattr(exc, "scratchgen_note", None)
+        print("scratchgen: interrupted" + (f" ({note})" if note else ""), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv):
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
     from scratchgen.commands.blas import blas_threads
+    from scratchgen.commands.common import check_resume_options
     try:
+        check_resume_options(parser, argv, args)
         with blas_threads(1):
             return int(args.run(args) or 0)
     except USER_ERRORS as exc:
@@ -97,9 +137,6 @@ def main(argv=None):
             raise  # developers: the full traceback
         print(f"scratchgen: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("scratchgen: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from scratchgen.commands.errors import UsageError
 
 __all__ = ["positive_int", "nonnegative_int", "positive_float", "int_list", "add_common_options",
            "load_points", "TOY_DATASETS", "toy_dataset", "read_table", "progress_bar",
-           "show_progress", "formatter"]
+           "show_progress", "formatter", "given_options", "check_resume_options"]
 
 formatter = argparse.RawDescriptionHelpFormatter
 
@@ -74,6 +74,58 @@ def add_common_options(parser, quick_help="a tiny smoke run (seconds), for tests
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--no-figures", action="store_true",
                         help="skip the PNG figures (faster; everything else is written)")
+
+
+def _all_parsers(parser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):   # aliases share a parser
+                yield from _all_parsers(sub)
+
+
+def given_options(parser, argv):
+    """The ``dest`` names of the options that ``argv`` gives explicitly.
+
+    argparse fills in defaults, so "--lr 2e-3" and no --lr look the same in
+    the result; parsing again with every default suppressed leaves only
+    what was typed.
+    """
+    saved = []
+    for p in _all_parsers(parser):
+        saved.append((p, p._defaults, [(a, a.default) for a in p._actions]))
+        p._defaults = {}
+        for action in p._actions:
+            action.default = argparse.SUPPRESS
+    try:
+        namespace = parser.parse_args(argv)
+    finally:
+        for p, defaults, actions in saved:
+            p._defaults = defaults
+            for action, default in actions:
+                action.default = default
+    return set(vars(namespace))
+
+
+def check_resume_options(parser, argv, args):
+    """With ``--resume``, refuse options that the run's config.json decides.
+
+    The command lists what may be given again in ``resume_options`` (its
+    parser defaults); anything else would be silently ignored, so it is an error.
+    """
+    allowed = getattr(args, "resume_options", None)
+    if not getattr(args, "resume", None) or allowed is None:
+        return
+    actions = [a for p in _all_parsers(parser) for a in p._actions]
+    flags = {a.dest: a.option_strings[-1] for a in actions if a.option_strings}
+    positional = {a.dest for a in actions if not a.option_strings}   # e.g. the model name
+    refused = sorted(d for d in given_options(parser, argv) if d in flags
+                     and d not in allowed and d not in positional and d != "resume")
+    if refused:
+        names = ", ".join(flags[d] for d in refused)
+        may = ", ".join(flags[d] for d in allowed if d in flags)
+        raise UsageError(f"{names} cannot be given with --resume (the run's config.json decides "
+                         f"them); with --resume only {may} may be given")
 
 
 # ----------------------------------------------------------------- progress

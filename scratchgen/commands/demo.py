@@ -138,10 +138,8 @@ def _part_in_worker(name, config, path):
 
 def _start_worker(run_dir, name, config):
     """The GAN part, the longest, in a second process: it uses the second core of a laptop."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
+    from scratchgen.commands.workers import process_pool
+    pool = process_pool(1)   # its worker dies with this process
     folder = _part_folder(run_dir, name)
     return pool, pool.submit(_part_in_worker, name, config, folder.path)
 
@@ -174,6 +172,11 @@ def run(args):
                 run_dir.log({"step": i, "part": name, "seconds": seconds})
                 if not args.quiet:
                     print(f"[{i}/{len(PARTS)}] {part}: {result} ({seconds:.1f} s)", file=sys.stderr)
+        except BaseException:
+            if pool is not None:   # Ctrl-C, SIGTERM, an error: the worker stops too
+                from scratchgen.commands.workers import stop_workers
+                stop_workers(pool)
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)

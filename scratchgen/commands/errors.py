@@ -33,4 +33,7 @@ def one_line(exc):
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, FileNotFoundError) and exc.filename and str(exc.filename) not in text:
         text = f"{text}: {exc.filename}"
+    note = getattr(exc, "scratchgen_note", None)   # e.g. where a failed run was kept
+    if note:
+        text = f"{text} ({note})"
     return " ".join(text.split())

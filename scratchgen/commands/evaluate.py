@@ -165,7 +165,7 @@ def run(args):
                                                               if isinstance(v, (int, float))}})
         metrics = []
         if source_dir is not None and (source_dir / "metrics.jsonl").exists():
-            metrics = RunFolder.existing(source_dir).read_metrics()
+            metrics = RunFolder.existing(source_dir, lock=False).read_metrics()
         if not args.no_figures:
             figures(run_dir, metrics)
         run_dir.write_json("summary.json", {**summary, "matches_stored_summary": differ == [] if stored else None})

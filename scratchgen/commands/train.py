@@ -18,11 +18,13 @@ import time
 
 from scratchgen.commands import common
 from scratchgen.commands.errors import EXIT_INTERRUPTED, UsageError
-from scratchgen.commands.runs import RunFolder, default_run_name, read_json, save
+from scratchgen.commands.runs import RunFolder, default_run_name, read_json
 
 __all__ = ["add_parser", "run", "build_job", "train_loop", "CHECKPOINT"]
 
 CHECKPOINT = "checkpoint.npz"
+# What --resume may change (the rest comes from the run's config.json; cli refuses it).
+RESUME_OPTIONS = ("steps", "checkpoint_every", "log_every", "no_figures", "quiet")
 
 _EXAMPLES = """\
 examples:
@@ -53,7 +55,7 @@ def add_parser(sub):
                               epilog=module.EXAMPLES[name], formatter_class=common.formatter)
         module.add_options(q, name)
         _add_loop_options(q)
-        q.set_defaults(run=run)
+        q.set_defaults(run=run, resume_options=RESUME_OPTIONS)
     return p
 
 
@@ -134,7 +136,8 @@ def _resume(args):
     run_dir.write_json("config.json", config)
     if not args.quiet:
         print(f"resuming {args.resume} at step {start} of {config['steps']}")
-    status, summary = train_and_finish(job, run_dir, config, start, common.show_progress(args))
+    with run_dir:   # holds the run's lock; an error marks the run failed (kept)
+        status, summary = train_and_finish(job, run_dir, config, start, common.show_progress(args))
     _report(args, job, summary, status, run_dir)
     return status
 
@@ -175,7 +178,7 @@ def _report(args, job, summary, status, run_dir):
 
 def save_checkpoint(job, run_dir, step):
     """checkpoint.npz: the job's state (model, optimizer(s), rng), the step and the config."""
-    save({"job": job.state_dict(), "step": step, "config": job.config}, run_dir.file(CHECKPOINT))
+    run_dir.save({"job": job.state_dict(), "step": step, "config": job.config}, CHECKPOINT)
 
 
 def train_loop(job, run_dir, start, steps, checkpoint_every, log_every, progress):

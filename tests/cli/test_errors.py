@@ -82,11 +82,12 @@ def test_existing_output_folder_is_refused(cli, tmp_path):
     assert (tmp_path / "data.csv" / "x").read_text() == "keep me"
 
 
-def test_failure_after_the_folder_was_started_leaves_nothing(cli, tmp_path, monkeypatch):
-    # A library error in the middle of a run (here: a figure that fails) removes the temporary folder.
-    from scratchgen import viz
+def test_failure_before_any_checkpoint_leaves_nothing(cli, tmp_path, monkeypatch):
+    # A library error in the middle of a run, before it saved anything of value, removes
+    # the temporary folder (tests/cli/test_run_folders.py: after a checkpoint it is kept).
+    from scratchgen.commands import fit
 
     def broken(*args, **kwargs):
-        raise ValueError("figure failed on purpose")
-    monkeypatch.setattr(viz, "density_contour", broken)
+        raise ValueError("fit failed on purpose")
+    monkeypatch.setattr(fit, "fit_density", broken)
     check_clean_failure(cli("fit", "ring", "--quick", "--out", tmp_path / "run"), tmp_path, "on purpose")
