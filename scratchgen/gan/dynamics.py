@@ -210,17 +210,12 @@ class Optimistic(UpdateRule):
         self._previous = current
 
     def state_dict(self):
-        if self._previous is None:
-            return {}
-        return {f"{who}.{i}": g for who, grads in zip("xy", self._previous) for i, g in enumerate(grads)}
+        return {} if self._previous is None else {"previous": [list(g) for g in self._previous]}
 
     def load_state_dict(self, state):
-        if not state:
-            self._previous = None
-            return self
-        self._previous = [[np.array(state[key]) for key in sorted(
-            (k for k in state if k.startswith(who + ".")), key=lambda k: int(k.split(".")[1]))]
-            for who in "xy"]
+        previous = state.get("previous")
+        self._previous = None if previous is None else [[np.array(g) for g in grads]
+                                                        for grads in previous]
         return self
 
 
@@ -241,21 +236,28 @@ class NegativeMomentum(UpdateRule):
             raise ValueError(f"NegativeMomentum: beta must be a number in (-1, 0], got {beta!r}")
         self.beta = float(beta)
         self.k = check_int(k, "k", minimum=1)
-        self._previous = {}     # id(player) -> parameter values before its last step
+        self._previous = {}     # role -> the player's parameter values before its last step
 
-    def _move_with_momentum(self, player):
+    def _move_with_momentum(self, player, role):
         before = [p.data.copy() for p in player.params]
         player.move(player.gradients())
-        previous = self._previous.get(id(player))
+        previous = self._previous.get(role)
         if previous is not None:
             for p, now, prev in zip(player.params, before, previous):
                 p.data += self.beta * (now - prev)
-        self._previous[id(player)] = before
+        self._previous[role] = before
 
     def step(self, minimiser, maximiser):
         for _ in range(self.k):
-            self._move_with_momentum(maximiser)
-        self._move_with_momentum(minimiser)
+            self._move_with_momentum(maximiser, "maximiser")
+        self._move_with_momentum(minimiser, "minimiser")
+
+    def state_dict(self):
+        return {role: list(values) for role, values in self._previous.items()}
+
+    def load_state_dict(self, state):
+        self._previous = {role: [np.array(v) for v in values] for role, values in state.items()}
+        return self
 
 
 class Consensus(UpdateRule):

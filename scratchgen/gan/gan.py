@@ -33,11 +33,14 @@ import numpy as np
 
 import scratchgen as sg
 from scratchgen.autodiff import Tensor
-from scratchgen.gan import losses
+from scratchgen.gan import dynamics, losses
 from scratchgen.serialization import rng_from_state, rng_state
 
 __all__ = ["GAN"]
 
+#: The update rules a GAN can train with (``gan.dynamics``; consensus and
+#: negative momentum are for games written as V(x, y), see ``gan.games``).
+UPDATES = ("alternating", "simultaneous", "extragradient", "optimistic")
 HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "value")
 
 
@@ -83,6 +86,11 @@ class GAN:
                     robust choice. The paper used SGD with momentum:
                     ``optim.SGD(G.parameters(), lr=0.1, momentum=0.5)``.
     rng           : Generator or int seed for noise and minibatches
+    update        : how the two players move in an iteration (``gan.dynamics``):
+                    "alternating" (Algorithm 1: k D steps, then G against the
+                    new D), "simultaneous" (the lecture's formula: D's and G's
+                    gradients at the same parameters, then both move),
+                    "extragradient" or "optimistic" (these three need k = 1)
 
     Attributes
     ----------
@@ -96,7 +104,8 @@ class GAN:
     default_adam = {"lr": 2e-4, "betas": (0.5, 0.999)}
 
     def __init__(self, generator, discriminator, latent_dim, noise="normal", noise_std=1.0,
-                 loss="minimax", k=1, batch_size=64, opt_g=None, opt_d=None, rng=None):
+                 loss="minimax", k=1, batch_size=64, opt_g=None, opt_d=None, rng=None,
+                 update="alternating"):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = _positive_int(latent_dim, "latent_dim")
@@ -116,6 +125,16 @@ class GAN:
         self.n_d_updates = 0
         self.n_g_updates = 0
         self.history = {key: [] for key in HISTORY_KEYS}
+        self.update = _choice(update, "update", UPDATES)
+        self._rule = None if update == "alternating" else dynamics.make_rule(update)
+        if self._rule is not None and self.k != 1:
+            raise ValueError(f"update={update!r} moves both players once per iteration; "
+                             f"it needs k=1 (n_critic=1), got k={self.k}")
+        overridden = [name for name in ("discriminator_step", "generator_step")
+                      if getattr(type(self), name) is not getattr(GAN, name)]
+        if self._rule is not None and overridden:
+            raise ValueError(f"update={update!r}: {type(self).__name__} overrides {overridden[0]}, "
+                             f"which only update='alternating' calls")
 
     def _default_optimizer(self, module):
         from scratchgen.optim import Adam
@@ -241,15 +260,51 @@ class GAN:
         """
         _check_data(data)
         m = self.samples_per_batch
-        for _ in range(self.k):
-            d_stats = self.discriminator_step(self._minibatch(data, m))
-        loss_g = self.generator_step()
+        if self._rule is None:
+            for _ in range(self.k):
+                d_stats = self.discriminator_step(self._minibatch(data, m))
+            loss_g = self.generator_step()
+        else:
+            d_stats, loss_g = self._game_step(data)
         self.step += 1
         record = {"step": self.step, "loss_d": d_stats["loss_d"], "loss_g": loss_g,
                   "d_real": d_stats["d_real"], "d_fake": d_stats["d_fake"], "value": d_stats["value"]}
         for key in HISTORY_KEYS:
             self.history[key].append(record[key])
         return record
+
+    def players(self, data):
+        """G and D as the two players of ``gan.dynamics`` (G minimises, D maximises V).
+
+        Each evaluation of a player's loss draws a fresh minibatch (D: m data
+        samples and m noise samples; G: m noise samples), as Algorithm 1 does
+        per step. Returns (generator, discriminator, stats): stats holds the
+        latest loss_d, d_real, d_fake, value and loss_g.
+        """
+        stats = {}
+
+        def discriminator_loss():
+            x_real = self._minibatch(data, self.samples_per_batch)
+            loss, d_stats = self.discriminator_loss(x_real, self.sample_noise(len(x_real)))
+            stats.update(d_stats, loss_d=loss.item())
+            return loss
+
+        def generator_loss():
+            z = self.sample_noise(self.samples_per_batch)
+            with self._discriminator_frozen():  # the graph skips D's weight gradients
+                loss = self.generator_loss(z)
+            stats["loss_g"] = loss.item()
+            return loss
+        return (dynamics.Player(self.generator.parameters(), generator_loss, self.opt_g),
+                dynamics.Player(self.discriminator.parameters(), discriminator_loss, self.opt_d), stats)
+
+    def _game_step(self, data):
+        """One step of the update rule (not alternating); returns (D stats, G loss)."""
+        generator, discriminator, stats = self.players(data)
+        self._rule.step(generator, discriminator)
+        self.n_d_updates += 1
+        self.n_g_updates += 1
+        return stats, stats["loss_g"]
 
     def train(self, data, n_steps, callbacks=(), eval_every=100, progress=False):
         """Run ``n_steps`` iterations of Algorithm 1 (``iteration``): k D steps, then one G step.
@@ -330,6 +385,8 @@ class GAN:
             "n_d_updates": self.n_d_updates,
             "n_g_updates": self.n_g_updates,
             "history": {key: np.asarray(val, dtype=np.float64) for key, val in self.history.items()},
+            "update": self.update,
+            "update_state": {} if self._rule is None else self._rule.state_dict(),
         }
 
     def load_state_dict(self, state):
@@ -338,6 +395,10 @@ class GAN:
                    if key not in state]
         if missing:
             raise ValueError(f"load_state_dict: the GAN checkpoint lacks {missing}")
+        saved_update = state.get("update", "alternating")
+        if saved_update != self.update:
+            raise ValueError(f"load_state_dict: the checkpoint was trained with "
+                             f"update={saved_update!r}, this GAN has update={self.update!r}")
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         self.opt_g.load_state_dict(state["opt_g"])
@@ -346,6 +407,8 @@ class GAN:
         self.step = int(state["step"])
         self.n_d_updates = int(state.get("n_d_updates", 0))
         self.n_g_updates = int(state.get("n_g_updates", 0))
+        if self._rule is not None:
+            self._rule.load_state_dict(state.get("update_state", {}))
         history = state.get("history", {})
         self.history = {key: [float(v) for v in np.asarray(history.get(key, []))]
                         for key in HISTORY_KEYS}
@@ -354,7 +417,8 @@ class GAN:
 
     def __repr__(self):
         return (f"{type(self).__name__}(latent_dim={self.latent_dim}, noise={self.noise!r}, "
-                f"loss={self.loss!r}, k={self.k}, batch_size={self.batch_size}, step={self.step})")
+                f"loss={self.loss!r}, k={self.k}, batch_size={self.batch_size}, update={self.update!r}, "
+                f"step={self.step})")
 
 
 def _check_data(data):
