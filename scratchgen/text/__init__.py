@@ -12,11 +12,14 @@ Modules, in reading order:
 - ``char_mlp``: ``CharMLP``, Bengio et al.'s (2003) neural probabilistic
   language model at character level, fitted by gradient MLE;
 - ``interpolation``: ``Interpolation``, p = w p_a + (1 - w) p_b with w by
-  maximum likelihood on validation text.
+  maximum likelihood on validation text;
+- ``corruptions``: damaged copies of lines and the AUROC of -log p per
+  character against them (through ``scratchgen.density``'s anomaly API).
 
 The data: ``scratchgen.datasets.load_stories``.
 """
 from scratchgen.text.char_mlp import CharMLP, CharMLPNetwork, next_char_nll
+from scratchgen.text.corruptions import CORRUPTIONS, corrupt, corruption_aurocs
 from scratchgen.text.interpolation import Interpolation
 from scratchgen.text.language_model import LanguageModel, context_windows, temperature_probs
 from scratchgen.text.ngram import NGramModel, ney_discount
@@ -24,4 +27,5 @@ from scratchgen.text.vocabulary import BOUNDARY, UNKNOWN, Vocabulary
 
 __all__ = ["Vocabulary", "UNKNOWN", "BOUNDARY", "LanguageModel", "context_windows",
            "temperature_probs", "NGramModel", "ney_discount",
-           "CharMLP", "CharMLPNetwork", "next_char_nll", "Interpolation"]
+           "CharMLP", "CharMLPNetwork", "next_char_nll", "Interpolation",
+           "CORRUPTIONS", "corrupt", "corruption_aurocs"]
