@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_generator", "check_int", "check_positive", "check_fraction",
+__all__ = ["as_generator", "check_int", "check_positive", "check_real", "check_fraction",
            "check_choice", "check_fitted", "as_data_matrix"]
 
 
@@ -45,6 +45,25 @@ def check_positive(value, name, allow_zero=False):
         expected = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {expected}, got {value}")
     return float(value)
+
+
+def check_real(value, name, low=None, high=None, high_open=False):
+    """``value`` as a float in [low, high] (or [low, high) with ``high_open``).
+
+    NaN is refused whenever a bound is given; either bound may be None.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} "
+                        f"{value!r}")
+    value = float(value)
+    too_low = low is not None and not value >= low  # also refuses NaN
+    too_high = high is not None and not (value < high if high_open else value <= high)
+    if too_low or too_high:
+        closing = ")" if high_open else "]"
+        interval = (f"[{'-inf' if low is None else low}, "
+                    f"{'inf' if high is None else high}{closing}")
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return value
 
 
 def check_fraction(value, name, *, open_right=True):

@@ -59,14 +59,17 @@ def _seed_gradients(outputs, grad_outputs):
     return seeds
 
 
-def backpropagate(outputs, grad_outputs, create_graph, targets=None):
+def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_graph=None):
     """Propagate gradients from ``outputs`` through the graph.
 
     When ``targets`` is None, leaf gradients accumulate into ``.grad`` (as
     ``Tensor.backward``); otherwise the gradients of the ``targets`` Tensors
-    are returned as a dict keyed by ``id`` (as ``grad``).
+    are returned as a dict keyed by ``id`` (as ``grad``). Unless
+    ``retain_graph`` (default: ``create_graph``), every node whose backward
+    ran is released: its saved arrays are freed and a second backward
+    through it raises.
     """
-    outputs = [o for o in outputs]
+    retain = create_graph if retain_graph is None else retain_graph
     for i, o in enumerate(outputs):
         if not o.requires_grad:
             raise RuntimeError(
@@ -88,12 +91,20 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None):
                     _accumulate_leaf(node, g)
                 continue
             _run_backward(node._ctx, g, grads)
+            if not retain:
+                node._ctx.release()
             if target_ids is None or id(node) not in target_ids:
                 del grads[id(node)]  # free memory as we go
     return grads
 
 
 def _run_backward(ctx, grad, grads):
+    if ctx.released:
+        raise RuntimeError(
+            f"trying to backward through the graph a second time ({ctx.fn.__name__} "
+            f"was already differentiated and its saved arrays freed); pass "
+            f"retain_graph=True to the first backward()/grad() if you need to, or "
+            f"recompute the forward pass")
     try:
         input_grads = ctx.fn.backward(ctx, grad)
     except mode.AnomalyError as error:
@@ -139,14 +150,15 @@ def _accumulate_leaf(leaf, g):
         leaf.grad = Tensor(leaf.grad.data + g.data)
 
 
-def grad(outputs, inputs, grad_outputs=None, create_graph=False,
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
     """Gradients of ``outputs`` with respect to ``inputs`` (as ``torch.autograd.grad``).
 
     outputs: a Tensor or a sequence of Tensors; inputs: a Tensor or sequence.
     grad_outputs: the vector v of the vector-Jacobian product v^T J, one per
     output (None for scalar outputs means 1). With ``create_graph=True`` the
-    returned gradients are themselves differentiable.
+    returned gradients are themselves differentiable; ``retain_graph``
+    (default: ``create_graph``) keeps the graph for another backward.
     Returns a tuple with one Tensor (or None when unused and allowed) per input.
     Does not touch ``.grad``.
     """
@@ -159,7 +171,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False,
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise ValueError(
                 f"grad: inputs[{i}] must be a Tensor with requires_grad=True")
-    grads = backpropagate(outputs, grad_outputs, create_graph, targets=inputs)
+    grads = backpropagate(outputs, grad_outputs, create_graph, targets=inputs,
+                          retain_graph=retain_graph)
     result = []
     for i, t in enumerate(inputs):
         g = grads.get(id(t))

@@ -51,6 +51,14 @@ class Context:
         self.inputs = ()
         self.needs_input_grad = ()
         self.fn = None
+        self.released = False  # set by the engine after backward without retain_graph
+
+    def release(self):
+        """Free what forward saved (the engine calls this after backward
+        unless ``retain_graph=True``); a second backward through this node
+        then raises, as in PyTorch."""
+        self._saved = self._resolved = ()
+        self.released = True
 
     def save_for_backward(self, *arrays):
         self._saved = arrays
@@ -109,11 +117,13 @@ class Function:
             raw, data = data, np.asarray(data)
             ctx._saved = tuple(data if s is raw else s for s in ctx._saved)
         if mode._state["anomaly"]:
-            _check_finite(data, cls.__name__, "forward")
+            _check_forward_finite(data, cls.__name__, tensors)
         out = Tensor(data)
         if mode._state["grad_enabled"]:
             needs = [t.requires_grad for t in tensors]
             if True in needs:
+                if data.dtype.kind == "c":
+                    _refuse_complex(cls.__name__, tensors, data)
                 out.requires_grad = True
                 ctx.fn = cls
                 ctx.needs_input_grad = needs
@@ -123,12 +133,45 @@ class Function:
         return out
 
 
+def _refuse_complex(op_name, tensors, data):
+    dtypes = ", ".join(str(t.dtype) for t in tensors)
+    raise TypeError(
+        f"{op_name}: the result has dtype {data.dtype} (from inputs of dtypes "
+        f"{dtypes}) and needs a gradient, but scratchgen differentiates real-valued "
+        f"functions only; use real arrays (e.g. split real and imaginary parts)")
+
+
+def _count_bad(array):
+    return f"{int(np.isnan(array).sum())} NaN, {int(np.isinf(array).sum())} inf"
+
+
 def _check_finite(array, op_name, phase):
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise mode.AnomalyError(
             f"detect_anomaly: {op_name}.{phase} produced NaN or inf "
-            f"(shape {array.shape}, {np.isnan(array).sum()} NaN, "
-            f"{np.isinf(array).sum()} inf)")
+            f"(shape {array.shape}, {_count_bad(array)})")
+
+
+def _check_forward_finite(data, op_name, inputs):
+    """Blame the op only if its inputs were finite; otherwise name the input."""
+    if data.dtype.kind != "f" or np.all(np.isfinite(data)):
+        return
+    for i, t in enumerate(inputs):
+        a = t.data
+        if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
+            if t._ctx is None:
+                what = mode.describe_leaf(t)
+                origin = ("no operation produced it: look at how it was set "
+                          "(initialisation, an optimizer step, the data)")
+            else:
+                what = (f"the output of {t._ctx.fn.__name__} (computed outside "
+                        f"detect_anomaly)")
+                origin = "enable detect_anomaly earlier to find the op"
+            raise mode.AnomalyError(
+                f"detect_anomaly: input {i} of {op_name}.forward already holds NaN "
+                f"or inf: {what}, shape {a.shape}, dtype {a.dtype} ({_count_bad(a)}); "
+                f"{origin}")
+    _check_finite(data, op_name, "forward")
 
 
 def check_backward_finite(ctx, grads):

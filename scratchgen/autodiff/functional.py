@@ -102,10 +102,16 @@ def sum(a, axis=None, keepdims=False):  # noqa: A001
 
 
 def mean(a, axis=None, keepdims=False):
+    """Sum over ``axis`` divided by the number of elements summed.
+
+    The mean of no elements is NaN, as in NumPy (without its warning) and
+    PyTorch: an empty batch gives a NaN loss, not an exception.
+    """
     a = as_tensor(a)
     axes = R._normalize_axis(axis, a.ndim, "mean")
     count = int(np.prod([a.shape[i] for i in axes]))
-    return R.Sum.apply(a, axis=axis, keepdims=keepdims) * (1.0 / count)
+    return R.Sum.apply(a, axis=axis, keepdims=keepdims) * (
+        1.0 / count if count else float("nan"))
 
 
 def max(a, axis=None, keepdims=False):  # noqa: A001

@@ -7,7 +7,7 @@ computed is finite and name itself when it is not.
 """
 import contextlib
 
-_state = {"grad_enabled": True, "anomaly": False}
+_state = {"grad_enabled": True, "anomaly": False, "leaf_names": None}
 
 
 def is_grad_enabled():
@@ -45,15 +45,36 @@ def is_anomaly_enabled():
 
 
 @contextlib.contextmanager
-def detect_anomaly():
+def detect_anomaly(model=None):
     """Raise ``AnomalyError`` naming the first op whose forward or backward
     produced a NaN or an infinity (as ``torch.autograd.detect_anomaly``).
 
+    When an op's *input* already holds the NaN (say a parameter that an
+    earlier step set to NaN), the error names that input instead of the op:
+    a leaf is described by its shape and dtype, and by its name when
+    ``model`` is given (a Module, or a dict name -> Tensor), e.g.
+    ``with sg.detect_anomaly(model): ...`` reports "parameter '0.weight'".
+
     It costs one ``isfinite`` pass per op, so use it for debugging only.
     """
-    previous = _state["anomaly"]
-    _state["anomaly"] = True
+    previous = _state["anomaly"], _state["leaf_names"]
+    names = None
+    if model is not None:
+        items = (model.named_parameters() if hasattr(model, "named_parameters")
+                 else dict(model).items())
+        names = {id(t): name for name, t in items}
+    _state["anomaly"], _state["leaf_names"] = True, names
     try:
         yield
     finally:
-        _state["anomaly"] = previous
+        _state["anomaly"], _state["leaf_names"] = previous
+
+
+def describe_leaf(t):
+    """A leaf Tensor in words, for error messages under ``detect_anomaly``."""
+    names = _state["leaf_names"]
+    if names is not None and id(t) in names:
+        return f"parameter {names[id(t)]!r}"
+    if t.requires_grad:
+        return "a leaf tensor with requires_grad=True (a parameter)"
+    return "a leaf tensor without requires_grad (data or a constant)"

@@ -86,7 +86,13 @@ class Div(Function):
 
 
 class Pow(Function):
-    """a ** b; d/da = b a^(b-1), d/db = a^b log a (only asked for when b requires grad)."""
+    """a ** b; d/da = b a^(b-1), d/db = a^b log a (only asked for when b requires grad).
+
+    At a = 0 both formulas meet 0 * inf; as PyTorch, d/da is 0 where b = 0
+    (a^0 = 1 is constant) and d/db is 0 where b >= 0 (0^b = 0 for b > 0).
+    Those entries are computed from a = 1 instead of 0 (``_where_zero_base``),
+    so that the formulas' own derivatives stay finite: second order works too.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -101,10 +107,23 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
+            base = _where_zero_base(a, b, b.data == 0)
+            grad_a = unbroadcast(grad * b * base ** (b - 1), a.shape)
         if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(grad * out * Log.apply(a), b.shape)
+            base = _where_zero_base(a, b, b.data >= 0)
+            grad_b = unbroadcast(grad * out * Log.apply(base), b.shape)
         return grad_a, grad_b
+
+
+def _where_zero_base(a, b, exponent_ok):
+    """a with 1 put where a == 0 and ``exponent_ok`` (a boolean array)."""
+    zero_base = a.data == 0
+    if not zero_base.any():  # the usual case: nothing to mask
+        return a
+    mask = zero_base & exponent_ok
+    one = np.ones((), dtype=a.dtype)
+    return Where.apply(one, a, condition=np.broadcast_to(mask, np.broadcast_shapes(
+        a.shape, b.shape)))
 
 
 class Neg(Function):

@@ -116,13 +116,20 @@ class Tensor:
     def zero_grad(self):
         self.grad = None
 
-    def backward(self, grad=None, create_graph=False):
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf.
 
         grad: dL/d(self) (same shape); may be omitted for a one-element Tensor.
+        retain_graph: keep what the graph saved, so that backward can run
+        through it again (default: ``create_graph``). Without it a second
+        backward through the same graph raises RuntimeError, as in PyTorch
+        (it would otherwise add the gradient into ``.grad`` a second time).
+        create_graph: record the backward pass, so the gradients in
+        ``.grad`` can be differentiated again.
         """
         from scratchgen.autodiff.engine import backpropagate
-        backpropagate([self], None if grad is None else [grad], create_graph)
+        backpropagate([self], None if grad is None else [grad], create_graph,
+                      retain_graph=retain_graph)
 
     # ------------------------------------------------------------ operators
     def __add__(self, other):

@@ -44,7 +44,7 @@ def hessian(scalar_fn, params):
         if not g.requires_grad:      # the function is linear: a zero Hessian
             rows.append(np.zeros(g.shape[0]))
             continue
-        row = sg.grad(g[j], params, allow_unused=True)
+        row = sg.grad(g[j], params, retain_graph=True, allow_unused=True)
         rows.append(np.concatenate([
             np.zeros(p.size) if r is None else r.data.reshape(-1)
             for r, p in zip(row, params)]))

@@ -13,6 +13,7 @@ import numpy as np
 from scratchgen.kernels import backend
 from scratchgen.kernels.activation_codes import ACTIVATION_CODES, LEAKY_RELU
 from scratchgen.kernels.registry import KERNEL_NAMES
+from scratchgen.validation import check_real
 
 __all__ = list(KERNEL_NAMES)
 
@@ -87,16 +88,7 @@ def _state_array(value, param, op, name):
 
 
 def _real(value, op, name, low=None, high=None, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    value = float(value)
-    too_low = low is not None and not value >= low  # also rejects NaN
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        bracket = ")" if high_open else "]"
-        interval = f"[{low}, {high if high is not None else 'inf'}{bracket}"
-        raise ValueError(f"{op}: {name} must be in {interval}, got {value}")
-    return value
+    return check_real(value, f"{op}: {name}", low=low, high=high, high_open=high_open)
 
 
 # --------------------------------------------------------------------------

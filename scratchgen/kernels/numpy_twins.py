@@ -24,7 +24,7 @@ import numpy as np
 from scratchgen.kernels.activation_codes import IDENTITY, LEAKY_RELU, RELU, SIGMOID, TANH
 from scratchgen.kernels.registry import KERNEL_NAMES
 
-__all__ = list(KERNEL_NAMES)
+__all__ = list(KERNEL_NAMES)  # plus activation_derivative, used by nn.fused_linear
 
 
 # --------------------------------------------------------------------------
@@ -72,31 +72,44 @@ def bias_act_forward(x, b, activation, negative_slope):
     raise ValueError(f"bias_act_forward: unknown activation code {activation}")
 
 
-def bias_act_backward(y, grad_y, activation, negative_slope):
-    """Gradients of y = act(x + b) from the *output* y; returns (grad_pre, grad_b).
+def activation_derivative(y, activation, negative_slope):
+    """act'(z) written through the *output* y = act(z), so z need not be kept:
 
-    The derivative act'(z) is written through y = act(z), so the forward pass
-    need not keep z:
         identity:    1
         relu:        1 if y > 0 else 0
         leaky_relu:  1 if y > 0 else negative_slope   (y > 0 <=> z > 0 needs slope > 0)
         tanh:        1 - y^2
         sigmoid:     y (1 - y)
-    grad_pre = grad_y * act'(z), shape (n, d);  grad_b = sum over rows of grad_pre, shape (d,).
+
+    This is the one statement of the rule: y may be an ndarray (here) or a
+    scratchgen Tensor (``nn.fused_linear`` differentiates it again when a
+    graph of the gradient is built); only operators both understand are used.
+    The Numba kernel's ``_activation_derivative`` is its compiled twin.
+    """
+    # BEGIN SOLUTION task=kernels.bias_act_backward
+    if activation == IDENTITY:
+        return 1
+    if activation == TANH:
+        return 1 - y * y
+    if activation == SIGMOID:
+        return y * (1 - y)
+    positive = (y > 0).astype(y.dtype)
+    if activation == RELU:
+        return positive
+    if activation == LEAKY_RELU:
+        return positive + (1 - positive) * negative_slope
+    # END SOLUTION
+    raise ValueError(f"activation_derivative: unknown activation code {activation}")
+
+
+def bias_act_backward(y, grad_y, activation, negative_slope):
+    """Gradients of y = act(x + b) from the *output* y; returns (grad_pre, grad_b).
+
+    grad_pre = grad_y * act'(z), shape (n, d), with act'(z) written through y
+    (``activation_derivative``); grad_b = sum over rows of grad_pre, shape (d,).
     """
     # BEGIN SOLUTION task=kernels.bias_act_backward hint="write act'(z) through y for each activation; grad_b sums over rows"
-    if activation == IDENTITY:
-        grad_pre = grad_y.copy()
-    elif activation == RELU:
-        grad_pre = grad_y * (y > 0)
-    elif activation == LEAKY_RELU:
-        grad_pre = np.where(y > 0, grad_y, negative_slope * grad_y)
-    elif activation == TANH:
-        grad_pre = grad_y * (1 - y * y)
-    elif activation == SIGMOID:
-        grad_pre = grad_y * (y * (1 - y))
-    else:
-        raise ValueError(f"bias_act_backward: unknown activation code {activation}")
+    grad_pre = grad_y * activation_derivative(y, activation, negative_slope)
     grad_b = grad_pre.sum(axis=0)
     # END SOLUTION
     return grad_pre, grad_b

@@ -11,25 +11,29 @@ forward  (x (n, in), W (out, in), b (out,)):
     y = act(z + b)                   one pass of the fused Numba kernel
 
 backward (G = dL/dy, shape (n, out)):
-    Gz  = G * act'(z + b)            act' read from y (relu: y > 0,
-                                     tanh: 1 - y^2, sigmoid: y (1 - y))
+    Gz  = G * act'(z + b)            act' read from y: the rule is
+                                     kernels.numpy_twins.activation_derivative
     db  = sum_rows(Gz)               (the same kernel pass computes Gz and db)
     dW  = Gz^T @ x                   BLAS
     dx  = Gz @ W                     BLAS (skipped when x needs no gradient)
 
 When the engine builds a graph of the gradient (``create_graph=True``, e.g.
 for a WGAN-GP gradient penalty), backward is written with Tensor operations
-instead, so the gradient can be differentiated again.
+instead (the same ``activation_derivative``, applied to the output Tensor),
+so the gradient can be differentiated again.
+
+``linear`` validates everything at the boundary, so the Function calls the
+kernels through ``scratchgen.kernels.unchecked`` (no second validation).
 
 The torch equivalent is ``act(torch.nn.functional.linear(x, W, b))``.
 """
 import numpy as np
 
-from scratchgen import kernels
 from scratchgen.autodiff import Function, Tensor, is_grad_enabled
-from scratchgen.autodiff.fused import _derivative_from_output
 from scratchgen.autodiff.tensor import as_tensor
-from scratchgen.kernels.activation_codes import ACTIVATION_CODES
+from scratchgen.kernels import unchecked
+from scratchgen.kernels.activation_codes import ACTIVATION_CODES, IDENTITY
+from scratchgen.kernels.numpy_twins import activation_derivative
 
 __all__ = ["linear", "LinearActivation", "FUSED_ACTIVATIONS"]
 
@@ -53,10 +57,8 @@ class LinearActivation(Function):
             y = z
         else:
             b = bias[0] if bias else np.zeros(weight.shape[0], dtype=z.dtype)
-            # The wrappers in scratchgen.kernels validate again; linear()
-            # already did, so call the backend's kernel directly (hot path).
-            y = kernels.backend.active_module().bias_act_forward(
-                z, b, ACTIVATION_CODES[activation], negative_slope)
+            y = unchecked.bias_act_forward(z, b, ACTIVATION_CODES[activation],
+                                           negative_slope)
         # END SOLUTION
         ctx.save_for_backward(x, weight, y)
         return y
@@ -72,7 +74,7 @@ class LinearActivation(Function):
             grad_pre = g
             grad_b = g.sum(axis=0) if ctx.has_bias else None
         else:
-            grad_pre, grad_b = kernels.backend.active_module().bias_act_backward(
+            grad_pre, grad_b = unchecked.bias_act_backward(
                 y.data, np.ascontiguousarray(g), ACTIVATION_CODES[ctx.activation],
                 ctx.negative_slope)
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
@@ -86,8 +88,9 @@ class LinearActivation(Function):
 
 def _backward_with_graph(ctx, grad, x, weight, y):
     # Same formulas in Tensor ops, recorded for second derivatives.
-    d = _derivative_from_output(y, ctx.activation, ctx.negative_slope)
-    grad_pre = grad if d is None else grad * d
+    code = ACTIVATION_CODES[ctx.activation]
+    grad_pre = grad if code == IDENTITY else grad * activation_derivative(
+        y, code, ctx.negative_slope)
     grad_x = grad_pre @ weight if ctx.needs_input_grad[0] else None
     grad_w = grad_pre.T @ x if ctx.needs_input_grad[1] else None
     if ctx.has_bias:

@@ -94,7 +94,8 @@ def mse_loss(input, target, reduction="mean"):
 class BinaryCrossEntropy(Function):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 (as PyTorch).
 
-    d/dp = (p - t) / max(p (1 - p), 1e-12);  d/dt = log(1 - p) - log p.
+    d/dp = (p - t) / max(p (1 - p), 1e-12);  d/dt = log(1 - p) - log p, with the
+    same clamped logs as the loss (so +-100 at p = 0 or 1, on both paths).
     """
 
     @staticmethod
@@ -112,13 +113,22 @@ class BinaryCrossEntropy(Function):
         if is_grad_enabled():
             g = _expanded_grad_tensor(grad, ctx.reduction, p.data.size)
             grad_p = (p - t) / AF.clip(p * (1 - p), min=1e-12) * g
-            # log(1 - p) - log p, differentiable in p (the clamp only acts at p = 0, 1).
-            return grad_p, (AF.log(1 - p) - AF.log(p)) * g
+            return grad_p, (_clamped_log(1 - p) - _clamped_log(p)) * g
         g = _expanded_grad(grad, p.shape, ctx.reduction, p.data.size)
         pd, td = p.data, t.data
         grad_p = g * (pd - td) / np.maximum(pd * (1 - pd), 1e-12)
         grad_t = g * (ctx.logs[1] - ctx.logs[0]) if ctx.needs_input_grad[1] else None
         return Tensor(grad_p), (None if grad_t is None else Tensor(grad_t))
+
+
+def _clamped_log(x):
+    """max(log x, -100) as a Tensor: where the clamp acts the value is the
+    constant -100 and log is taken of 1 instead, so no inf enters the graph."""
+    with np.errstate(divide="ignore"):
+        keep = np.log(x.data) > -100.0
+    if keep.all():
+        return AF.log(x)
+    return AF.where(keep, AF.log(AF.where(keep, x, 1.0)), -100.0)
 
 
 def binary_cross_entropy(input, target, reduction="mean"):

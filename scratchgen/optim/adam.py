@@ -10,13 +10,17 @@ For each parameter p with gradient g, at step t = 1, 2, ... (PyTorch's rule):
     p <- p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
 
 State per parameter: "step" (int), "exp_avg" (m), "exp_avg_sq" (v) and
-"max_exp_avg_sq" (amsgrad). The update runs in place in one fused kernel
-(``scratchgen.kernels.adam_step_``): one pass, no temporaries.
+"max_exp_avg_sq" (amsgrad). The update runs in place in one fused kernel:
+one pass, no temporaries. The rule above, line by line in NumPy, is
+``adam_step_`` in scratchgen/kernels/numpy_twins.py, line 176 (its Numba
+twin is in numba_kernels.py); ``step`` checks the options and arrays, then
+calls it through ``scratchgen.kernels.unchecked``.
 """
 import numpy as np
 
-from scratchgen import kernels
-from scratchgen.optim.optimizer import Optimizer, check_real, kernel_ready
+from scratchgen.kernels import unchecked
+from scratchgen.optim.optimizer import Optimizer
+from scratchgen.validation import check_real
 
 __all__ = ["Adam"]
 
@@ -32,14 +36,14 @@ class Adam(Optimizer):
 
     def _check_options(self, group):
         owner = "Adam"
-        group["lr"] = check_real(group["lr"], "lr", owner, low=0.0)
-        group["eps"] = check_real(group["eps"], "eps", owner, low=0.0)
-        group["weight_decay"] = check_real(group["weight_decay"], "weight_decay", owner,
-                                           low=0.0)
+        group["lr"] = check_real(group["lr"], f"{owner}: lr", low=0.0)
+        group["eps"] = check_real(group["eps"], f"{owner}: eps", low=0.0)
+        group["weight_decay"] = check_real(group["weight_decay"],
+                                           f"{owner}: weight_decay", low=0.0)
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        group["betas"] = tuple(check_real(b, f"beta parameter at index {i}", owner,
+        group["betas"] = tuple(check_real(b, f"{owner}: beta parameter at index {i}",
                                           low=0.0, high=1.0, high_open=True)
                                for i, b in enumerate(betas))
         group["amsgrad"], group["maximize"] = bool(group["amsgrad"]), bool(group["maximize"])
@@ -57,19 +61,12 @@ class Adam(Optimizer):
                                          "exp_avg_sq": np.zeros_like(p.data)}
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
+            names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+            param, grad, exp_avg, exp_avg_sq, *max_sq = self._kernel_views(
+                p, [(name, state[name]) for name in names])
             state["step"] += 1
-            param, grad = p.data, p.grad.data
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            max_sq = state.get("max_exp_avg_sq")
-            if kernel_ready(param, grad):  # hot path: flat views, no re-validation
-                kernels.backend.active_module().adam_step_(
-                    param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1),
-                    exp_avg_sq.reshape(-1), (exp_avg_sq if max_sq is None else max_sq
-                                             ).reshape(-1), state["step"], group["lr"],
-                    beta1, beta2, group["eps"], group["weight_decay"], amsgrad,
-                    group["maximize"])
-            else:
-                kernels.adam_step_(param, grad, exp_avg, exp_avg_sq, max_sq, state["step"],
-                                   group["lr"], beta1, beta2, group["eps"],
-                                   group["weight_decay"], amsgrad, group["maximize"])
+            unchecked.adam_step_(param, grad, exp_avg, exp_avg_sq,
+                                 max_sq[0] if amsgrad else exp_avg_sq, state["step"],
+                                 group["lr"], beta1, beta2, group["eps"],
+                                 group["weight_decay"], amsgrad, group["maximize"])
             # END SOLUTION

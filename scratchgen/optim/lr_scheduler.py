@@ -14,21 +14,9 @@ decayed the learning rate exponentially per batch (``ExponentialLR`` with
 gamma = 1 / 1.000004, floored at ``min_lr``) and raised the momentum
 linearly from 0.5 to 0.7 over the first epochs (``MomentumSchedule``).
 """
-import numbers
+from scratchgen.validation import check_int, check_positive
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LinearLR", "MomentumSchedule"]
-
-
-def _positive_int(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_real(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{owner}: {name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 class LRScheduler:
@@ -76,8 +64,8 @@ class StepLR(LRScheduler):
     """Multiply the lr by gamma every step_size epochs."""
 
     def __init__(self, optimizer, step_size, gamma=0.1):
-        self.step_size = _positive_int(step_size, "step_size", "StepLR")
-        self.gamma = _positive_real(gamma, "gamma", "StepLR")
+        self.step_size = check_int(step_size, "StepLR: step_size")
+        self.gamma = check_positive(gamma, "StepLR: gamma")
         super().__init__(optimizer)
 
     def factor(self, epoch):
@@ -88,7 +76,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by gamma every epoch; never below min_lr (default 0)."""
 
     def __init__(self, optimizer, gamma, min_lr=0.0):
-        self.gamma = _positive_real(gamma, "gamma", "ExponentialLR")
+        self.gamma = check_positive(gamma, "ExponentialLR: gamma")
         super().__init__(optimizer, min_lr=min_lr)
 
     def factor(self, epoch):
@@ -103,7 +91,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"LinearLR: need 0 < start_factor <= 1 and 0 <= end_factor "
                              f"<= 1, got {start_factor} and {end_factor}")
         self.start_factor, self.end_factor = float(start_factor), float(end_factor)
-        self.total_iters = _positive_int(total_iters, "total_iters", "LinearLR")
+        self.total_iters = check_int(total_iters, "LinearLR: total_iters")
         super().__init__(optimizer)
 
     def factor(self, epoch):

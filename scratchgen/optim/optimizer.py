@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from scratchgen.autodiff import Tensor, enable_grad
+from scratchgen.validation import check_int
 
 __all__ = ["Optimizer"]
 
@@ -91,14 +92,60 @@ class Optimizer:
                     p.grad = Tensor(np.zeros_like(p.data))
 
     def step(self, closure=None):
-        """Update the parameters from their ``.grad``; returns closure() if given."""
+        """Update the parameters from their ``.grad``; returns closure() if given.
+
+        The options of every group are validated again first (a few
+        microseconds), so that ``param_groups[0]["lr"] = -0.1`` is refused
+        here rather than reaching the kernel.
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            self._check_options(group)
             self._update_group(group)
         return loss
+
+    def _kernel_views(self, p, state_arrays):
+        """Flat views of p.data, its gradient and its state arrays, checked, for
+        the in-place kernels of ``scratchgen.kernels.unchecked``.
+
+        state_arrays: (name, array) pairs. The kernels trust these arrays, so
+        every shape and dtype is compared with the parameter's here: a
+        ``p.data`` replaced by an array of another shape would otherwise make
+        the compiled loop write past the state's memory.
+        """
+        param, grad = p.data, p.grad.data
+        if not (param.flags.c_contiguous and param.flags.writeable):
+            raise ValueError(f"{self._name_of(p)}: p.data must be a C-contiguous, "
+                             f"writable array (it is updated in place); use "
+                             f"p.data = numpy.ascontiguousarray(...)")
+        if grad.shape != param.shape:
+            raise ValueError(f"{self._name_of(p)}: its .grad has shape {grad.shape}, "
+                             f"but the parameter has shape {param.shape}")
+        if grad.dtype != param.dtype or not grad.flags.c_contiguous:
+            grad = np.ascontiguousarray(grad, dtype=param.dtype)
+        views = [param.reshape(-1), grad.reshape(-1)]
+        for name, array in state_arrays:
+            if array.shape != param.shape or array.dtype != param.dtype:
+                raise ValueError(
+                    f"{self._name_of(p)}: its optimizer state {name!r} has shape "
+                    f"{array.shape} and dtype {array.dtype}, but the parameter now has "
+                    f"shape {param.shape} and dtype {param.dtype} (was p.data replaced?); "
+                    f"call optimizer.state.pop(p) to restart its state, or build a new "
+                    f"optimizer")
+            views.append(array.reshape(-1))
+        return views
+
+    def _name_of(self, p):
+        index = 0
+        for group in self.param_groups:
+            for q in group["params"]:
+                if q is p:
+                    return f"{type(self).__name__}: parameter {index} (shape {p.shape})"
+                index += 1
+        return f"{type(self).__name__}: a parameter of shape {p.shape}"
 
     def _update_group(self, group):
         raise NotImplementedError
@@ -156,10 +203,19 @@ class Optimizer:
             p = by_index[index]
             new_state[p] = {name: self._restore(value, p, name)
                             for name, value in values.items()}
-        for saved, group in zip(saved_groups, self.param_groups):
+        restored = []
+        for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            options = dict(group)
             for key, value in saved.items():
                 if key != "params":
-                    group[key] = tuple(value) if isinstance(value, list) else value
+                    options[key] = tuple(value) if isinstance(value, list) else value
+            try:  # options from a file are checked like the constructor's
+                self._check_options(options)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"load_state_dict: parameter group {g}: {error}") from None
+            restored.append(options)
+        for group, options in zip(self.param_groups, restored):
+            group.update(options)
         self.state = new_state
 
     @staticmethod
@@ -171,34 +227,8 @@ class Optimizer:
             return np.array(value, dtype=param.dtype, copy=True, order="C")
         if isinstance(value, np.ndarray):
             value = value.item()
+        if name == "step":  # steps taken: the state exists only after the first
+            return check_int(value, "load_state_dict: state 'step'", minimum=1)
         if isinstance(value, numbers.Integral):
             return int(value)
         return value
-
-
-def kernel_ready(param, grad):
-    """True when the arrays can go straight to a backend kernel.
-
-    The public kernel wrappers re-validate every argument on every call
-    (about 10 us per parameter). The optimizer created the state arrays
-    itself and validated the options when they were set, so only the
-    gradient needs a look: same shape and dtype as the parameter,
-    C-contiguous (the engine produces such gradients). Anything else goes
-    through the validating wrapper, which copies or explains.
-    """
-    return (grad.dtype == param.dtype and grad.shape == param.shape
-            and grad.flags.c_contiguous and param.flags.c_contiguous)
-
-
-def check_real(value, name, owner, low=None, high=None, high_open=False):
-    """value as a float, or a ValueError naming the option and the interval."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    value = float(value)
-    too_low = low is not None and not value >= low
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        closing = ")" if high_open else "]"
-        raise ValueError(f"{owner}: invalid {name} {value}: expected a value in "
-                         f"[{low}, {'inf' if high is None else high}{closing}")
-    return value

@@ -10,14 +10,18 @@ For each parameter p with gradient g, per step (PyTorch's rule):
         g <- g + momentum * b    if nesterov, else  g <- b
     p <- p - lr * g
 
-The update runs in place in one fused kernel (``scratchgen.kernels.sgd_step_``),
-so a step allocates nothing. Goodfellow et al. (2014) trained their GANs with
-SGD and momentum (0.5 rising to 0.7, see ``MomentumSchedule``).
+The update runs in place in one fused kernel, so a step allocates nothing.
+The rule above, line by line in NumPy, is ``sgd_step_`` in
+scratchgen/kernels/numpy_twins.py, line 142 (its Numba twin is in
+numba_kernels.py); ``step`` checks the options and arrays, then calls it
+through ``scratchgen.kernels.unchecked``. Goodfellow et al. (2014) trained
+their GANs with SGD and momentum (0.5 rising to 0.7, see ``MomentumSchedule``).
 """
 import numpy as np
 
-from scratchgen import kernels
-from scratchgen.optim.optimizer import Optimizer, check_real, kernel_ready
+from scratchgen.kernels import unchecked
+from scratchgen.optim.optimizer import Optimizer
+from scratchgen.validation import check_real
 
 __all__ = ["SGD"]
 
@@ -33,11 +37,11 @@ class SGD(Optimizer):
 
     def _check_options(self, group):
         owner = "SGD"
-        group["lr"] = check_real(group["lr"], "lr", owner, low=0.0)
-        group["momentum"] = check_real(group["momentum"], "momentum", owner, low=0.0)
-        group["dampening"] = check_real(group["dampening"], "dampening", owner)
-        group["weight_decay"] = check_real(group["weight_decay"], "weight_decay", owner,
-                                           low=0.0)
+        group["lr"] = check_real(group["lr"], f"{owner}: lr", low=0.0)
+        group["momentum"] = check_real(group["momentum"], f"{owner}: momentum", low=0.0)
+        group["dampening"] = check_real(group["dampening"], f"{owner}: dampening")
+        group["weight_decay"] = check_real(group["weight_decay"],
+                                           f"{owner}: weight_decay", low=0.0)
         group["nesterov"], group["maximize"] = bool(group["nesterov"]), bool(group["maximize"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero "
@@ -55,16 +59,10 @@ class SGD(Optimizer):
             first_step = buffer is None
             if momentum != 0 and first_step:
                 buffer = state["momentum_buffer"] = np.empty_like(p.data)
-            param, grad = p.data, p.grad.data
-            if kernel_ready(param, grad):  # hot path: flat views, no re-validation
-                flat_grad = grad.reshape(-1)
-                kernels.backend.active_module().sgd_step_(
-                    param.reshape(-1), flat_grad,
-                    flat_grad if buffer is None else buffer.reshape(-1), lr, momentum,
-                    group["dampening"], group["nesterov"], group["weight_decay"],
-                    group["maximize"], first_step)
-            else:
-                kernels.sgd_step_(param, grad, buffer, lr, momentum, group["dampening"],
-                                  group["nesterov"], group["weight_decay"],
-                                  group["maximize"], first_step)
+            param, grad, *flat_buffer = self._kernel_views(
+                p, [] if buffer is None else [("momentum_buffer", buffer)])
+            # without momentum the buffer argument is never read: pass the gradient
+            unchecked.sgd_step_(param, grad, flat_buffer[0] if flat_buffer else grad, lr,
+                                momentum, group["dampening"], group["nesterov"],
+                                group["weight_decay"], group["maximize"], first_step)
             # END SOLUTION

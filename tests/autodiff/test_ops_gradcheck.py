@@ -163,18 +163,6 @@ def test_where(data):
     check_both_orders(lambda u, v: sg.where(cond, u, v * v), [a, b])
 
 
-@pytest.mark.parametrize("activation",
-                         ["identity", "relu", "leaky_relu", "tanh", "sigmoid"])
-@given(data=st.data())
-def test_bias_activation(activation, data):
-    n = data.draw(st.integers(1, 4))
-    d = data.draw(st.integers(1, 4))
-    x = data.draw(sgst.arrays(shape=(n, d), away_from=0.0, margin=0.2))
-    b = np.zeros(d)  # keeps x + b away from the relu kink
-    fn = lambda u, v: sg.bias_activation(u, v, activation, 0.1)  # noqa: E731
-    check_both_orders(fn, [x, b])
-
-
 def test_composite_expression_reusing_inputs():
     rng = np.random.default_rng(0)
     x, w = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))

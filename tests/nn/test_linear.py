@@ -10,6 +10,7 @@ import scratchgen as sg
 from scratchgen import nn
 from scratchgen.nn import functional as F
 from scratchgen.testing import gradcheck, gradgradcheck
+from scratchgen.testing import strategies as sgst
 
 ACTS = {  # independent NumPy definitions
     "identity": lambda z: z,
@@ -156,3 +157,15 @@ def test_sequential_fuses_linear_and_activation_into_one_node():
     # Same numbers as running the layers one by one.
     h = model[1](model[0](sg.tensor(np.ones((2, 3), np.float32))))
     np.testing.assert_allclose(first.data, h.data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("activation", list(ACTS))
+@given(data=st.data())
+def test_fused_linear_both_orders_on_random_shapes(activation, data):
+    # W = I and b = 0 make the pre-activation equal to x, which is drawn away
+    # from the relu kink; W and b still get their gradients checked.
+    n, d = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    x = data.draw(sgst.arrays(shape=(n, d), away_from=0.0, margin=0.2))
+    fn = lambda u, v, c: F.linear(u, v, c, activation, 0.1)  # noqa: E731
+    gradcheck(fn, [x, np.eye(d), np.zeros(d)])
+    gradgradcheck(fn, [x, np.eye(d), np.zeros(d)])

@@ -163,3 +163,20 @@ def test_cross_entropy_equals_composite_ops_for_any_shape(n, c, seed):
     composite = -(sg.log_softmax(b, axis=1)[np.arange(n), labels]).mean()
     composite.backward()
     np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-10, atol=1e-14)
+
+
+def test_bce_target_gradient_agrees_on_both_paths_at_p_zero_and_one():
+    # d/dt of -(t log p + (1 - t) log(1 - p)) with logs clamped at -100 is
+    # log(1 - p) - log p with the same clamps: +100 at p = 0, -100 at p = 1.
+    p = sg.tensor(np.array([0.0, 1.0, 0.3]), requires_grad=True)
+    t = sg.tensor(np.array([0.5, 0.5, 0.5]), requires_grad=True)
+    expected = np.array([100.0, -100.0, np.log(0.7) - np.log(0.3)])
+    F.binary_cross_entropy(p, t, "sum").backward()
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-12)
+    gp, gt = sg.grad(F.binary_cross_entropy(p, t, "sum"), [p, t], create_graph=True)
+    np.testing.assert_allclose(gt.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(gp.data, p.grad.data, rtol=1e-12)
+    # d/dp of the t-gradient: a clamped log is a constant, so at p = 0 only
+    # log(1 - p) contributes (-1 / (1 - p)) and at p = 1 only -log p (-1 / p)
+    hp, = sg.grad(gt.sum(), p)
+    np.testing.assert_allclose(hp.data, [-1.0, -1.0, -1 / 0.7 - 1 / 0.3], rtol=1e-12)

@@ -188,3 +188,61 @@ def test_zero_grad():
     np.testing.assert_array_equal(p.grad.data, 0.0)
     opt.zero_grad()
     assert p.grad is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.Adam(ps, lr=0.1),
+    lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+])
+def test_replacing_p_data_by_a_larger_array_is_an_error_not_a_crash(make):
+    # the in-place kernels trust the state's shape: before this check the
+    # Numba loop wrote past the state arrays (segmentation fault)
+    p = nn.Parameter(np.ones(3))
+    opt = make([p])
+    (p * p).sum().backward()
+    opt.step()
+    p.data = np.ones(10_000)
+    p.grad = sg.tensor(np.ones(10_000))
+    with pytest.raises(ValueError, match=r"parameter 0 \(shape \(10000,\)\): its "
+                                         r"optimizer state .* shape \(3,\).*p.data replaced"):
+        opt.step()
+    opt.state.pop(p)  # the remedy the message gives
+    opt.step()
+    assert p.data.shape == (10_000,) and np.all(p.data < 1)
+
+
+def test_gradient_of_the_wrong_shape_is_an_error():
+    p = nn.Parameter(np.ones(3))
+    opt = optim.SGD([p], lr=0.1)
+    p.grad = sg.tensor(np.ones(4))
+    with pytest.raises(ValueError, match=r"its .grad has shape \(4,\)"):
+        opt.step()
+
+
+@pytest.mark.parametrize("make, key, value, error", [
+    (lambda ps: optim.SGD(ps, lr=0.1), "lr", -0.1, ValueError),
+    (lambda ps: optim.Adam(ps), "lr", -0.1, ValueError),
+    (lambda ps: optim.Adam(ps), "lr", "0.001", TypeError),
+    (lambda ps: optim.Adam(ps), "betas", (0.9, 1.5), ValueError),
+    (lambda ps: optim.SGD(ps, lr=0.1), "momentum", float("nan"), ValueError),
+])
+def test_options_changed_after_construction_are_checked_at_step(make, key, value, error):
+    p = nn.Parameter(np.ones(2))
+    opt = make([p])
+    opt.param_groups[0][key] = value
+    (p * p).sum().backward()
+    with pytest.raises(error, match=key if key != "betas" else "beta"):
+        opt.step()
+    np.testing.assert_array_equal(p.data, [1.0, 1.0])  # nothing was updated
+
+
+@pytest.mark.parametrize("optimizer, twin", [("Adam", "adam_step_"), ("SGD", "sgd_step_")])
+def test_docstring_points_at_the_line_of_the_rule_in_the_numpy_twin(optimizer, twin):
+    import inspect
+    import re
+
+    from scratchgen.kernels import numpy_twins
+    doc = inspect.getmodule(getattr(optim, optimizer)).__doc__
+    line = int(re.search(r"numpy_twins\.py, line (\d+)", doc).group(1))
+    assert inspect.getsourcelines(getattr(numpy_twins, twin))[1] == line

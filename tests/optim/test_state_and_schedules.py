@@ -128,3 +128,30 @@ def test_momentum_schedule_rises_linearly_then_saturates():
 def test_schedule_validation(make, match):
     with pytest.raises(ValueError, match=match):
         make(_optimizer())
+
+
+@pytest.mark.parametrize("key, value, error, match", [
+    ("lr", "0.001", TypeError, "group 0: Adam: lr must be a real number, got str"),
+    ("lr", -1.0, ValueError, "group 0: Adam: lr must be in"),
+    ("betas", [0.9], ValueError, "betas must be a pair"),
+])
+def test_loaded_options_are_validated_with_a_clear_error(key, value, error, match):
+    model = nn.MLP([3, 4, 2], rng=0)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    _train(model, opt, 1)
+    state = opt.state_dict()
+    state["param_groups"][0][key] = value
+    fresh = optim.Adam(model.parameters(), lr=0.01)
+    with pytest.raises(error, match=match):
+        fresh.load_state_dict(state)
+    assert fresh.param_groups[0]["lr"] == 0.01 and fresh.state == {}  # left as it was
+
+
+def test_loaded_step_counter_must_be_a_positive_integer():
+    model = nn.MLP([3, 4, 2], rng=0)
+    opt = optim.Adam(model.parameters())
+    _train(model, opt, 1)
+    state = opt.state_dict()
+    state["state"][0]["step"] = 0
+    with pytest.raises(ValueError, match="state 'step' must be >= 1, got 0"):
+        optim.Adam(model.parameters()).load_state_dict(state)
