@@ -15,6 +15,7 @@ a lecture on generative modelling built on them: maximum likelihood
 from scratchgen.autodiff import *  # noqa: F401,F403
 from scratchgen.autodiff import __all__ as _autodiff_all
 from scratchgen.serialization import load, save
+from scratchgen.threads import apply_thread_policy, get_num_threads, num_threads, set_num_threads
 
 # The subpackages, so that `import scratchgen as sg` gives sg.nn, sg.optim, ...
 from scratchgen import datasets, kernels, testing  # noqa: E402
@@ -27,7 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = list(_autodiff_all) + [
     "save", "load", "datasets", "kernels", "testing", "nn", "optim",
-    "density", "mcmc", "latent", "gan", "text", "viz"]
+    "density", "mcmc", "latent", "gan", "text", "viz",
+    "set_num_threads", "get_num_threads", "num_threads", "apply_thread_policy"]
 
 
 def __getattr__(name):

@@ -126,11 +126,11 @@ def _main(argv):
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
-    from scratchgen.commands.blas import blas_threads
     from scratchgen.commands.common import check_resume_options
+    from scratchgen.threads import thread_policy
     try:
         check_resume_options(parser, argv, args)
-        with blas_threads(1):
+        with thread_policy():  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
             return int(args.run(args) or 0)
     except USER_ERRORS as exc:
         if os.environ.get("SCRATCHGEN_DEBUG"):

@@ -128,9 +128,9 @@ def format_table(rows):
 
 
 def _part_in_worker(name, config, path):
-    """Run one part in a worker process (one BLAS thread there too); (summary, seconds)."""
-    from scratchgen.commands.blas import blas_threads
-    with blas_threads(1):
+    """Run one part in a worker process (the same thread policy there too); (summary, seconds)."""
+    from scratchgen.threads import thread_policy
+    with thread_policy():
         t0 = time.perf_counter()
         summary = _run_part(name, config, RunFolder(path, path, fresh=False), progress=False)
         return summary, time.perf_counter() - t0

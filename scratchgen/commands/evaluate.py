@@ -111,12 +111,12 @@ def _evaluate_fit(config, state, data_file):
 
 def mixture_log_density(params, X):
     """log p(x) per row of saved mixture parameters: logsumexp_k log w_k + log N(x | mu_k, Sigma_k)."""
-    from scratchgen.mcmc import gaussian_log_prob
+    from scratchgen.mcmc import make_gaussian_log_prob
     covs = np.asarray(params["covariances"])
     if params["covariance_type"] == "diag":
         covs = np.stack([np.diag(c) for c in covs])
     X = np.asarray(X, dtype=np.float64)
-    terms = np.stack([np.log(w) + gaussian_log_prob(m, c, vectorized=True)(X)
+    terms = np.stack([np.log(w) + make_gaussian_log_prob(m, c, vectorized=True)(X)
                       for w, m, c in zip(params["weights"], params["means"], covs)])
     top = terms.max(axis=0)
     return top + np.log(np.exp(terms - top).sum(axis=0))

@@ -19,7 +19,7 @@ from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
 from scratchgen.datasets.toy2d import RING_PRESETS
 
-__all__ = ["add_parser", "run", "TARGETS", "resolve_target", "banana_log_prob", "run_sampler"]
+__all__ = ["add_parser", "run", "TARGETS", "resolve_target", "run_sampler"]
 
 _EXAMPLES = """\
 examples:
@@ -41,19 +41,6 @@ TARGETS = ("ring", "gaussian", "banana")
 # The "mcmc-wide" ring (datasets.RING_PRESETS): modes 3 std apart, so that a tuned
 # random walk hops between them within a demo's few thousand steps.
 RING_STD = RING_PRESETS["mcmc-wide"]["std"]
-
-
-def banana_log_prob(X, curvature=0.5, scale=2.0):
-    """The banana (twisted Gaussian) of Haario et al. (1999), vectorised: X (n, d) -> (n,).
-
-        y_1 = x_1 / scale,  y_2 = x_2 + curvature (x_1^2 - scale^2),  y_k = x_k (k > 2)
-        log p(x) = -|y|^2 / 2 + const        (the map has Jacobian 1/scale)
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y1 = X[:, 0] / scale
-    y2 = X[:, 1] + curvature * (X[:, 0] ** 2 - scale ** 2)
-    rest = np.sum(X[:, 2:] ** 2, axis=1)
-    return -0.5 * (y1 ** 2 + y2 ** 2 + rest)
 
 
 def add_parser(sub):
@@ -111,11 +98,11 @@ def resolve_target(name, dim, vectorized=False):
     if name == "gaussian":
         # Correlated: covariance 1 on the diagonal, 0.5 off it.
         cov = 0.5 * np.eye(dim) + 0.5
-        return mcmc.gaussian_log_prob(np.zeros(dim), cov, vectorized=True), dim, True
+        return mcmc.make_gaussian_log_prob(np.zeros(dim), cov, vectorized=True), dim, True
     if name == "banana":
         if dim < 2:
             raise UsageError(f"--dim {dim}: the banana target needs dim >= 2")
-        return banana_log_prob, dim, True
+        return mcmc.make_banana_log_prob(vectorized=True), dim, True
     if ":" in name:
         return _user_function(name), dim, vectorized
     raise UsageError(f"unknown target {name!r}: expected one of {', '.join(TARGETS)} "

@@ -8,10 +8,10 @@
     (500, 4, 2)
 
 Modules: sampler (metropolis_hastings), proposals (RandomWalk, Independence),
-engine_python / engine_numpy / engine_numba (three engines, one random
+engine_python / engine_vectorized / engine_numba (three engines, one random
 stream: stream.py), tuning (Robbins-Monro scale adaptation), langevin (mala),
 chains (Chains, summary), diagnostics (rhat, ess), normal (Phi^-1), targets
-(ring and Gaussian log-densities for demos and benchmarks).
+(ring, banana and Gaussian log-densities for demos and benchmarks).
 """
 from scratchgen.mcmc.chains import Chains, Summary, format_summary
 from scratchgen.mcmc.diagnostics import ess, rhat
@@ -20,8 +20,9 @@ from scratchgen.mcmc.langevin import mala, mala_step
 from scratchgen.mcmc.normal import normal_ppf
 from scratchgen.mcmc.proposals import Independence, RandomWalk, UserProposal
 from scratchgen.mcmc.sampler import metropolis_hastings
-from scratchgen.mcmc.targets import (gaussian_log_prob, make_ring_log_prob, ring_log_prob,
-                                     ring_log_prob_vectorized, ring_sample)
+from scratchgen.mcmc.targets import (make_banana_log_prob, make_gaussian_log_prob,
+                                     make_ring_log_prob, ring_log_prob, ring_log_prob_vectorized,
+                                     ring_sample)
 from scratchgen.mcmc.tuning import target_acceptance
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
     "RandomWalk", "Independence", "UserProposal", "rhat", "ess", "normal_ppf",
     "mh_step", "mala_step", "target_acceptance",
     "ring_log_prob", "ring_log_prob_vectorized", "make_ring_log_prob", "ring_sample",
-    "gaussian_log_prob",
+    "make_gaussian_log_prob", "make_banana_log_prob",
 ]

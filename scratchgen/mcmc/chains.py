@@ -50,7 +50,7 @@ class Chains:
     acceptance_fraction : (n_chains,) accepted / proposed over the steps after
         tuning (all of them, kept or thinned away).
     step_scale : (n_chains,) the frozen multiplier of the proposal scale.
-    engine : "numba", "numpy" or "python", the engine that ran.
+    engine : "numba", "vectorized" or "python", the engine that ran.
     """
 
     def __init__(self, draws, log_prob, n_accepted, n_proposed, step_scale=None, engine=None):

@@ -1,4 +1,4 @@
-"""The Numba engine: the whole random-walk chain loop compiled.
+"""The Numba engine: the whole random-walk chain loop compiled, chains in parallel threads.
 
 Used when ``log_prob`` is a Numba-compiled function (a ``CPUDispatcher``,
 made with ``@numba.njit``) taking a (dim,) float64 array and returning a
@@ -6,38 +6,63 @@ float, and the proposal is a ``RandomWalk``. The log-density is passed into
 the compiled loop as a first-class function, so each step is a direct
 machine-code call: no Python, no temporaries.
 
-``random_walk_kernel`` runs one block of pre-drawn random numbers (see
-``stream.py``); ``random_walk_kernel_numpy`` is its plain-Python twin (the
-very same source, not compiled): the specification, and what
-``SCRATCHGEN_KERNELS=numpy`` runs. The kernel is compiled with
-``cache=False``: it is specialised on the *function* passed in, and Numba
-cannot reuse such an entry from the on-disk cache in a new process (it
-would only add a file per run); compilation takes about half a second per
-log-density.
-"""
-import os
+``random_walk_kernel_py`` is the loop in plain Python (the specification);
+``compiled_kernel()`` compiles that very source with ``numba.njit(nogil=True)``.
+Chains are independent given the pre-drawn random numbers (``stream.py``),
+so ``run_numba`` splits them into contiguous groups, one per thread (a
+thread pool; the compiled loop releases the GIL), and each thread advances
+its chains through a block of steps. Each chain does the same floating-point
+operations in the same order whatever the number of threads, hence the same
+chain bit for bit with 1 thread, n threads, or uncompiled. (A ``numba.prange``
+over chains would do the same but doubles the compilation time, ~4 s -> ~8 s.)
 
-import numba
+Numba is reached only through the kernel backend (``scratchgen.kernels``):
+under ``SCRATCHGEN_KERNELS=numpy`` or ``kernels.use_backend("numpy")`` this
+engine runs the uncompiled loop (with ``log_prob.py_func``) and Numba is never
+imported by scratchgen. The kernel is compiled with ``cache=False``: it is
+specialised on the *function* passed in, and Numba cannot reuse such an entry
+from the on-disk cache in a new process (it would only add a file per run);
+compilation takes one to two seconds per log-density.
+"""
+import contextlib
+import math
+import sys
+import types
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
-from scratchgen.mcmc.stream import chain_buffers, draw_index, random_blocks
+from scratchgen.kernels.backend import get_backend
+from scratchgen.mcmc.stream import chain_buffers, draw_index, log_uniform, random_blocks
 from scratchgen.mcmc.tuning import robbins_monro_step
+from scratchgen.threads import parallel_threads
 
-__all__ = ["is_numba_function", "random_walk_kernel", "random_walk_kernel_numpy", "run_numba"]
+__all__ = ["is_numba_function", "numba_if_enabled", "compiled_kernel", "random_walk_kernel_py",
+           "chain_groups", "run_numba"]
 
-_robbins_monro_step_nb = numba.njit(cache=True)(robbins_monro_step)
-_draw_index_nb = numba.njit(cache=True)(draw_index)
+
+
+def numba_if_enabled():
+    """The ``numba`` module when the kernel backend is "numba", else None (then never imported)."""
+    if get_backend() != "numba":
+        return None
+    import numba
+    return numba
 
 
 def is_numba_function(fn):
     """True for a Numba CPU dispatcher (``@numba.njit`` function)."""
+    numba = sys.modules.get("numba")  # no Numba imported: fn cannot be a Numba function
+    if numba is None:
+        return False
     return isinstance(fn, numba.core.registry.CPUDispatcher) and hasattr(fn, "py_func")
 
 
-def random_walk_kernel_numpy(log_prob, x, log_p, log_scale, running_sum, diagonal, lower,
-                             use_lower, noise, u, t0, n_tune, target, tune_scale, thin,
-                             draws, draw_log_p, n_accepted):
-    """Advance all chains through one block of steps t0 .. t0 + len(u) - 1, in place.
+def random_walk_kernel_py(log_prob, x, log_p, log_scale, running_sum, diagonal, lower,
+                          use_lower, noise, u, t0, n_tune, target, tune_scale, thin,
+                          draws, draw_log_p, n_accepted, first_chain, stop_chain):
+    """Advance chains first_chain .. stop_chain - 1 through one block of steps
+    t0 .. t0 + len(u) - 1, in place (the other chains are not touched).
 
     x (n_chains, dim), log_p (n_chains,): current states and log densities.
     log_scale, running_sum (n_chains,): tuning state (see ``tuning.py``).
@@ -49,12 +74,12 @@ def random_walk_kernel_numpy(log_prob, x, log_p, log_scale, running_sum, diagona
     acceptances after tuning.
     """
     n_block, n_chains, dim = noise.shape
-    x_new = np.empty(dim)
-    step = np.empty(dim)
-    for i in range(n_block):
-        t = t0 + i
-        for c in range(n_chains):
-            factor = np.exp(log_scale[c])
+    for c in range(first_chain, stop_chain):
+        x_new = np.empty(dim)  # per chain: each thread owns its scratch space
+        step = np.empty(dim)
+        for i in range(n_block):
+            t = t0 + i
+            factor = math.exp(log_scale[c])  # math: libm, the same compiled or not
             for j in range(dim):
                 if use_lower:
                     acc = 0.0
@@ -68,7 +93,7 @@ def random_walk_kernel_numpy(log_prob, x, log_p, log_scale, running_sum, diagona
             if log_p_new != log_p_new:  # NaN: treat as zero density
                 log_p_new = -np.inf
             log_alpha = log_p_new - log_p[c]  # symmetric proposal: no Hastings term
-            accepted = np.log(u[i, c]) < log_alpha
+            accepted = log_uniform(u[i, c]) < log_alpha
             if accepted:
                 for j in range(dim):
                     x[c, j] = x_new[j]
@@ -76,36 +101,71 @@ def random_walk_kernel_numpy(log_prob, x, log_p, log_scale, running_sum, diagona
             if t >= n_tune:
                 n_accepted[c] += accepted
             elif tune_scale:
-                accept_prob = np.exp(min(0.0, log_alpha))
-                log_scale[c], running_sum[c] = _robbins_monro_step_nb(
+                accept_prob = math.exp(min(0.0, log_alpha))
+                log_scale[c], running_sum[c] = robbins_monro_step(
                     log_scale[c], running_sum[c], accept_prob, t, n_tune, target)
-        row = _draw_index_nb(t, n_tune, thin)
-        if row >= 0:
-            for c in range(n_chains):
+            row = draw_index(t, n_tune, thin)
+            if row >= 0:
                 draw_log_p[row, c] = log_p[c]
                 for j in range(dim):
                     draws[row, c, j] = x[c, j]
 
 
-random_walk_kernel = numba.njit(cache=False)(random_walk_kernel_numpy)
+def _with_globals(fn, **names):
+    """A copy of function ``fn`` that resolves the given global names to other objects."""
+    return types.FunctionType(fn.__code__, {**fn.__globals__, **names}, fn.__name__,
+                              fn.__defaults__, fn.__closure__)
+
+
+_compiled = []
+
+
+def compiled_kernel():
+    """``random_walk_kernel_py`` compiled (nogil), with the helpers it calls compiled too."""
+    if not _compiled:
+        import numba
+        njit = numba.njit(cache=True)
+        _compiled.append(numba.njit(nogil=True, cache=False)(_with_globals(
+            random_walk_kernel_py, robbins_monro_step=njit(robbins_monro_step),
+            draw_index=njit(draw_index), log_uniform=njit(log_uniform))))
+    return _compiled[0]
+
+
+def chain_groups(n_chains, n_threads):
+    """[(first, stop), ...]: n_chains split into at most n_threads contiguous groups."""
+    n_groups = max(1, min(n_chains, n_threads))
+    edges = [n_chains * g // n_groups for g in range(n_groups + 1)]
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng,
               progress=None):
-    """Same inputs and outputs as ``engine_python.run_python``; log_prob is a Numba function."""
-    kernel = random_walk_kernel
-    if os.environ.get("SCRATCHGEN_KERNELS", "").lower() == "numpy":
-        kernel = random_walk_kernel_numpy
+    """Same inputs and outputs as ``engine_python.run_python``; log_prob is a Numba function.
+
+    The chains run in parallel on Numba's thread count (``scratchgen.set_num_threads``,
+    default one per core); the result does not depend on it.
+    """
+    if numba_if_enabled() is None:
+        kernel, log_prob, n_threads = random_walk_kernel_py, log_prob.py_func, 1
+    else:
+        kernel, n_threads = compiled_kernel(), parallel_threads()
     n_chains, dim = x0.shape
     (x, log_p, log_scale, running_sum, draws, draw_log_p,
      n_accepted) = chain_buffers(x0, log_p0, n_steps)
     use_lower = proposal.lower is not None
     lower = proposal.lower if use_lower else np.zeros((1, 1))
     n_total = n_tune + n_steps * thin
-    for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
-        kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower, use_lower,
-               noise, u, t0, n_tune, float(target), bool(proposal.tunable), thin,
-               draws, draw_log_p, n_accepted)
-        if progress is not None:
-            progress.update(u.shape[0])
+    groups = chain_groups(n_chains, n_threads)
+    with ThreadPoolExecutor(len(groups)) if len(groups) > 1 else contextlib.nullcontext() as pool:
+        for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
+            def advance(group):
+                kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower,
+                       use_lower, noise, u, t0, n_tune, float(target), bool(proposal.tunable),
+                       thin, draws, draw_log_p, n_accepted, group[0], group[1])
+            if pool is None:
+                advance(groups[0])
+            else:
+                list(pool.map(advance, groups))  # list(): wait, and re-raise a thread's error
+            if progress is not None:
+                progress.update(u.shape[0])
     return draws, draw_log_p, n_accepted, log_scale

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from scratchgen.mcmc.stream import chain_buffers, draw_index, random_blocks
+from scratchgen.mcmc.stream import chain_buffers, draw_index, log_uniform, random_blocks
 from scratchgen.mcmc.tuning import robbins_monro_step
 
 __all__ = ["mh_step", "run_python"]
@@ -35,7 +35,7 @@ def mh_step(log_prob, proposal, x, log_p, noise, step_factor, u, rng=None):
     if math.isnan(log_p_new):  # treat an undefined density as zero density
         log_p_new = -math.inf
     log_alpha = log_p_new - log_p + proposal.log_hastings(x, x_new)
-    accepted = bool(np.log(u) < log_alpha)
+    accepted = bool(log_uniform(u) < log_alpha)
     # END SOLUTION
     accept_prob = math.exp(min(0.0, log_alpha))
     if accepted:

@@ -11,20 +11,21 @@ The algorithm (Metropolis et al. 1953, Hastings 1970), for each chain:
 
 Engines (same random stream, same chain for the same seed; see stream.py):
 "numba" when log_prob is an ``@numba.njit`` function and the proposal is a
-RandomWalk, "numpy" when ``vectorized=True``, "python" otherwise.
+RandomWalk (chains in parallel threads), "vectorized" when ``vectorized=True``
+(all chains in one NumPy array), "python" otherwise.
 """
 import numpy as np
 
 from scratchgen.mcmc.chains import Chains
 from scratchgen.mcmc.engine_numba import is_numba_function, run_numba
-from scratchgen.mcmc.engine_numpy import evaluate_batch, run_numpy
+from scratchgen.mcmc.engine_vectorized import evaluate_batch, run_vectorized
 from scratchgen.mcmc.engine_python import run_python
 from scratchgen.mcmc.proposals import RandomWalk, as_proposal
 from scratchgen.mcmc.tuning import target_acceptance
 
 __all__ = ["metropolis_hastings"]
 
-_ENGINES = {"numba": run_numba, "numpy": run_numpy, "python": run_python}
+_ENGINES = {"numba": run_numba, "vectorized": run_vectorized, "python": run_python}
 
 
 def _check_count(name, value, minimum):
@@ -78,17 +79,18 @@ def _initial_log_prob(log_prob, x0, vectorized):
 def _choose_engine(engine, log_prob, proposal, vectorized):
     if engine is None:
         if vectorized:
-            return "numpy"
+            return "vectorized"
         return "numba" if is_numba_function(log_prob) and isinstance(proposal, RandomWalk) else "python"
     if engine not in _ENGINES:
-        raise ValueError(f"metropolis_hastings: engine must be None, 'numba', 'numpy' or 'python', "
-                         f"got {engine!r}")
+        renamed = " (the engine 'numpy' is now called 'vectorized')" if engine == "numpy" else ""
+        raise ValueError(f"metropolis_hastings: engine must be None, 'numba', 'vectorized' or "
+                         f"'python', got {engine!r}{renamed}")
     if engine == "numba" and not (is_numba_function(log_prob) and isinstance(proposal, RandomWalk)):
         raise ValueError("metropolis_hastings: engine='numba' needs an @numba.njit log_prob and a "
                          "RandomWalk proposal")
-    if (engine == "numpy") != bool(vectorized):
+    if (engine == "vectorized") != bool(vectorized):
         raise ValueError(f"metropolis_hastings: engine={engine!r} needs vectorized="
-                         f"{engine == 'numpy'} (the numpy engine calls log_prob on a batch)")
+                         f"{engine == 'vectorized'} (the vectorized engine calls log_prob on a batch)")
     return engine
 
 
@@ -112,11 +114,11 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
         them a RandomWalk's scale is adapted toward ``target_accept``, then frozen.
     thin : keep every ``thin``-th state; n_steps * thin steps are run after tuning.
     seed : int or numpy.random.Generator.
-    vectorized : log_prob takes a batch (NumPy engine).
+    vectorized : log_prob takes a batch (the vectorized engine).
     progress : show a tqdm progress bar.
     target_accept : acceptance rate the tuning aims at; default 0.44 for
         dim = 1 and 0.234 otherwise.
-    engine : force "numba", "numpy" or "python" (default: chosen as above).
+    engine : force "numba", "vectorized" or "python" (default: chosen as above).
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """The random stream shared by all engines: pre-drawn blocks of random numbers.
 
-For the same seed the Python, NumPy and Numba engines must make the same
+For the same seed the Python, vectorized and Numba engines must make the same
 chain. They do because none of them draws random numbers inside its loop:
 the run of n_total = tune + n_steps * thin steps is cut into blocks of
 ``block_steps(...)`` steps, and for each block, in this order,
@@ -12,9 +12,11 @@ are drawn from the seeded Generator. Step t of chain c then uses noise[t, c]
 and accepts when log(u[t, c]) < log alpha, whatever the loop order of the
 engine. The block size depends only on (n_chains, dim), never on the engine.
 """
+import math
+
 import numpy as np
 
-__all__ = ["block_steps", "random_blocks"]
+__all__ = ["block_steps", "random_blocks", "draw_index", "log_uniform", "chain_buffers"]
 
 _NUMBERS_PER_BLOCK = 1 << 16  # ~0.5 MB of float64 per block: cache friendly, few Python calls
 
@@ -35,6 +37,16 @@ def random_blocks(rng, proposal, n_total, n_chains, dim):
         noise = proposal.draw_noise(rng, steps, n_chains, dim)
         u = rng.random((steps, n_chains))
         yield t0, noise, u
+
+
+def log_uniform(u):
+    """log u for a uniform u in [0, 1), with log 0 = -inf (u = 0 has probability 2^-53).
+
+    ``math.log`` (the C library's log), not NumPy's: Python and Numba then
+    compute the same bits (NumPy's own SIMD log differs from it in ~0.3% of
+    cases by one ulp), so the Python and Numba engines make the same chain.
+    """
+    return math.log(u) if u > 0.0 else -math.inf
 
 
 def draw_index(t, n_tune, thin):

@@ -18,7 +18,7 @@ Targets a*: 0.44 for a one-dimensional target and 0.234 in many dimensions
 (Roberts, Gelman and Gilks 1997; Roberts and Rosenthal 2001).
 
 ``robbins_monro_step`` is plain arithmetic on floats or arrays, so the same
-function serves the Python engine (floats), the NumPy engine (one value per
+function serves the Python engine (floats), the vectorized engine (one value per
 chain) and, compiled, the Numba engine.
 """
 

@@ -8,7 +8,7 @@ seeds.
 import numpy as np
 import pytest
 
-from scratchgen.mcmc import (Independence, RandomWalk, ess, gaussian_log_prob, make_ring_log_prob,
+from scratchgen.mcmc import (Independence, RandomWalk, ess, make_gaussian_log_prob, make_ring_log_prob,
                              metropolis_hastings, ring_log_prob, ring_sample)
 from scratchgen.mcmc.targets import ring_covariance
 from scratchgen.mcmc.stream import random_blocks
@@ -61,11 +61,11 @@ def nearly_independent_draws(chains, n):
 
 
 # --------------------------------------------------------------- correctness
-def test_gaussian_mean_and_covariance_numpy_engine():
+def test_gaussian_mean_and_covariance_vectorized_engine():
     mean = np.array([1.0, -2.0])
     cov = np.array([[1.0, 0.8], [0.8, 2.0]])
     x0 = np.random.default_rng(0).normal(size=(16, 2)) * 3
-    chains = metropolis_hastings(gaussian_log_prob(mean, cov, vectorized=True), x0, 2500,
+    chains = metropolis_hastings(make_gaussian_log_prob(mean, cov, vectorized=True), x0, 2500,
                                  n_chains=16, tune=500, seed=1, vectorized=True)
     check_mean_and_covariance(chains, mean, cov)
     assert np.all(chains.rhat() < 1.01)
@@ -75,7 +75,7 @@ def test_gaussian_mean_and_covariance_numpy_engine():
 def test_gaussian_mean_and_covariance_python_engine():
     mean = np.array([0.5, 0.0])
     cov = np.array([[1.0, -0.5], [-0.5, 1.0]])
-    log_prob = gaussian_log_prob(mean, cov, vectorized=True)
+    log_prob = make_gaussian_log_prob(mean, cov, vectorized=True)
     chains = metropolis_hastings(lambda x: log_prob(x[None])[0], np.zeros((2, 2)), 1500,
                                  n_chains=2, tune=300, seed=2)
     assert chains.engine == "python"
@@ -131,7 +131,7 @@ def test_missing_hastings_correction_is_detected(vectorized):
     right = metropolis_hastings(log_prob, x0, 1500, proposal=_ShiftedWideNormal(), **kwargs)
     wrong = metropolis_hastings(log_prob, x0, 1500,
                                 proposal=_ShiftedWideNormal(hastings=False), **kwargs)
-    assert right.engine == ("numpy" if vectorized else "python")
+    assert right.engine == ("vectorized" if vectorized else "python")
     assert_mean_within_mc_error(right, lambda x: x[..., 0], 0.0)
     assert_mean_within_mc_error(right, lambda x: x[..., 0] ** 2, 1.0)
     with pytest.raises(AssertionError):

@@ -4,13 +4,13 @@ import math
 import numpy as np
 from hypothesis import given, strategies as st
 
-from scratchgen.mcmc import gaussian_log_prob, ring_log_prob, ring_log_prob_vectorized, ring_sample
+from scratchgen.mcmc import make_gaussian_log_prob, ring_log_prob, ring_log_prob_vectorized, ring_sample
 from scratchgen.mcmc.targets import RING_RADIUS, RING_STD, ring_covariance
 
 MEAN3 = np.array([0.5, -1.0, 2.0])
 COV3 = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]])
-GAUSS3 = gaussian_log_prob(MEAN3, COV3)
-GAUSS3_BATCH = gaussian_log_prob(MEAN3, COV3, vectorized=True)
+GAUSS3 = make_gaussian_log_prob(MEAN3, COV3)
+GAUSS3_BATCH = make_gaussian_log_prob(MEAN3, COV3, vectorized=True)
 
 
 def ring_by_hand(x):

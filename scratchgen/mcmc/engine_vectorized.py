@@ -1,4 +1,4 @@
-"""The NumPy engine: all chains advance together, one vectorised step at a time.
+"""The vectorised engine: all chains advance together, one NumPy array step at a time.
 
 ``log_prob`` takes a batch X of shape (n_chains, dim) and returns (n_chains,).
 Each step costs a handful of array operations whatever the number of chains,
@@ -11,7 +11,7 @@ import numpy as np
 from scratchgen.mcmc.stream import chain_buffers, draw_index, random_blocks
 from scratchgen.mcmc.tuning import robbins_monro_step
 
-__all__ = ["run_numpy", "evaluate_batch"]
+__all__ = ["run_vectorized", "evaluate_batch"]
 
 
 def evaluate_batch(log_prob, x):
@@ -28,7 +28,7 @@ def evaluate_batch(log_prob, x):
     return values
 
 
-def run_numpy(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng,
+def run_vectorized(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng,
               progress=None):
     """Same inputs and outputs as ``engine_python.run_python``; log_prob is batched."""
     n_chains, dim = x0.shape
