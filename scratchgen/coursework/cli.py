@@ -18,21 +18,24 @@ import os
 import sys
 from pathlib import Path
 
-from scratchgen.coursework.grade import grade
+from scratchgen.commands.common import positive_float
+from scratchgen.coursework.grade import DEFAULT_TIMEOUT, grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
 from scratchgen.coursework.verify import format_checks, verify_tasks
 from scratchgen.coursework.tasks import PACKAGE_DIR, TASKS, check_table, discover_markers, missing_rows, select_tasks
 
 __all__ = ["add_assignment_parser", "run_assignment", "assignment_main"]
 
-_EXAMPLES = """\
+#: A task id from the table, for the examples in --help (so they never name a task that does not exist).
+_EXAMPLE_TASK = next((t for t in TASKS if not t.startswith("autodiff.")), next(iter(TASKS), "autodiff.*"))
+_EXAMPLES = f"""\
 examples:
   scratchgen assignment list
-  scratchgen assignment make --tasks 'autodiff.*' nn.linear_forward --out hw1
+  scratchgen assignment make --tasks 'autodiff.*' {_EXAMPLE_TASK} --out hw1
   scratchgen assignment grade hw1
   scratchgen assignment grade student42/ --reference hw1 --json > student42.json
   scratchgen assignment check
-  scratchgen assignment verify --tasks 'mcmc.*'
+  scratchgen assignment verify --tasks '{_EXAMPLE_TASK.split(".")[0]}.*'
 """
 
 
@@ -53,7 +56,7 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("make", help="write an assignment folder with the selected solutions removed",
                        epilog="example: scratchgen assignment make --tasks 'autodiff.*' --out hw1")
     p.add_argument("--tasks", nargs="+", required=True, metavar="PATTERN",
-                   help="task ids or glob patterns, e.g. 'autodiff.*' mcmc.mh_accept")
+                   help=f"task ids or glob patterns, e.g. 'autodiff.*' {_EXAMPLE_TASK}")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to create (must not exist or be empty)")
     p.add_argument("--source", metavar="ROOT", default=None,
                    help="scratchgen checkout to copy (default: the one this scratchgen runs from)")
@@ -64,8 +67,9 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--tasks", nargs="+", default=None, metavar="PATTERN",
                    help="grade only these (default: the tasks in DIR/assignment.json)")
-    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                   help="time limit for the whole test run (default: 900)")
+    p.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"time limit for each task's tests (default: {DEFAULT_TIMEOUT:g}); "
+                        "a task that runs longer scores 0, the others are still graded")
     p.add_argument("--reference", metavar="HANDOUT", default=None,
                    help="the folder that was handed out: take only the task files from DIR, "
                         "tests and everything else from HANDOUT")
@@ -80,7 +84,7 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="run all tagged tests without each task, to find the tasks that depend on it")
     p.add_argument("--json", action="store_true", help="print the checks as JSON")
-    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS", help="per pytest run")
+    p.add_argument("--timeout", type=positive_float, default=900.0, metavar="SECONDS", help="per pytest run")
     parser.set_defaults(run=run_assignment)
     return parser
 
@@ -143,8 +147,10 @@ def run_assignment(args: argparse.Namespace) -> int:
 
 
 def assignment_main(argv: list[str] | None = None) -> int:
-    """Entry point for the arguments after ``scratchgen assignment`` (e.g. ``["grade", "hw1"]``)."""
-    parser = argparse.ArgumentParser(prog="scratchgen")
-    add_assignment_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["assignment"] + list(sys.argv[1:] if argv is None else argv))
-    return run_assignment(args)
+    """Entry point for the arguments after ``scratchgen assignment`` (e.g. ``["grade", "hw1"]``).
+
+    The same as ``scratchgen assignment ...``: usage errors are one line with exit status 2.
+    """
+    from scratchgen.cli import main
+
+    return main(["assignment"] + list(sys.argv[1:] if argv is None else argv))

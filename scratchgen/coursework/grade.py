@@ -1,23 +1,27 @@
-"""Grade an assignment folder: run its task-tagged tests once and score each task.
+"""Grade an assignment folder: run each task's tagged tests in its own child process and score it.
 
-    >>> report = grade("hw1")                         # doctest: +SKIP
-    >>> print(report.format_table())                  # doctest: +SKIP
+    >>> report = grade("hw1", reference="handout/hw1")   # doctest: +SKIP
+    >>> print(report.format_table())                      # doctest: +SKIP
 
-The tests run in a subprocess, ``python -m pytest -m task <test files>`` in
-the folder (the files that tag the graded tasks), with the folder first on ``PYTHONPATH`` (so its package, not an
-installed scratchgen, is tested) and a small plugin that records the outcome
-of each test and the task markers it carries. One run serves all tasks; a
-task's tests failing, or a test module failing to import, costs only the
-tasks concerned.
+For each graded task the tests tagged with it run in a fresh pytest child
+(:func:`~scratchgen.coursework.runner.run_tagged_tests`) in the folder, with
+the folder first on ``PYTHONPATH`` (so its package, not an installed
+scratchgen, is tested) and a time limit. The outcome travels back on a pipe,
+signed with a key the code under test never sees: nothing the submission
+writes to a file, stdout or its exit status counts, and a task whose tests
+hang, exit or interrupt the session costs that task only.
 
 A task's status:
 
-* ``passed``: at least one of its tests ran and none failed; full points.
-* ``blocked``: its tests did not all pass and a task it depends on (among
-  the graded tasks that the assignment removed) did not pass either; 0
-  points, ``blocked_by`` names it.
-* ``failed``: some of its tests failed (or none ran because a test module
-  did not import: ``error``), 0 points.
+* ``passed``: every one of its tests reported, at least one passed and none
+  failed; full points.
+* ``blocked``: its tests did not all pass and a removed task it depends on
+  (directly or through other tasks) did not pass, or a failure shows the
+  ``NotImplementedError`` of another unsolved task; 0 points,
+  ``blocked_by`` names it.
+* ``timeout``: its tests ran longer than ``timeout`` seconds; 0 points.
+* ``failed``: some of its tests failed or never reported; 0 points.
+* ``error``: none of its tests ran because a test module did not import.
 * ``no tests``: no test carries its marker; 0 points (a teacher's problem,
   not the student's: ``scratchgen assignment check`` finds these).
 """
@@ -26,20 +30,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from scratchgen.coursework.make import ASSIGNMENT_JSON, tagged_test_files
-from scratchgen.coursework.tasks import TASKS, Task, dependency_order, select_tasks
+from scratchgen.coursework.runner import ChildRun, run_tagged_tests
+from scratchgen.coursework.tasks import TASKS, Task, dependency_closure, dependency_order, select_tasks
+from scratchgen.validation import check_positive
 
-__all__ = ["grade", "GradeReport", "TaskResult", "assignment_tasks"]
+__all__ = ["grade", "GradeReport", "TaskResult", "assignment_tasks", "DEFAULT_TIMEOUT"]
 
-_PLUGIN = Path(__file__).with_name("_grade_plugin.py")
-_PLUGIN_NAME = "_scratchgen_grade_plugin"
+#: Seconds each task's tests may run (``grade(timeout=...)``, ``--timeout``).
+DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass
@@ -54,6 +58,7 @@ class TaskResult:
     failed: int = 0
     skipped: int = 0
     blocked_by: list[str] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass
@@ -62,8 +67,7 @@ class GradeReport:
 
     results: list[TaskResult]
     collection_errors: list[dict] = field(default_factory=list)
-    returncode: int | None = None
-    log: str = ""
+    logs: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -82,7 +86,6 @@ class GradeReport:
             "max_total": self.max_total,
             "tasks": [asdict(r) for r in self.results],
             "collection_errors": self.collection_errors,
-            "pytest_returncode": self.returncode,
         }
 
     def format_table(self) -> str:
@@ -91,6 +94,7 @@ class GradeReport:
         for r in self.results:
             ran = r.passed + r.failed
             note = f"  (needs {', '.join(r.blocked_by)})" if r.blocked_by else ""
+            note += f"  ({r.note})" if r.note else ""
             lines.append(
                 f"{r.id:<{width}}  {r.status:<8}  {f'{r.passed}/{ran}':>7}  "
                 f"{f'{r.points}/{r.max_points}':>7}{note}"
@@ -130,31 +134,6 @@ def assignment_tasks(
     return select_tasks(tasks, {**dict(TASKS if table is None else table), **known})
 
 
-def _run_pytest(
-    directory: Path, timeout: float, paths: Iterable[str] = ("tests",), env_extra: Mapping[str, str] | None = None
-) -> tuple[dict | None, int | None, str]:
-    """Run the tagged tests under ``paths``; return (plugin report or None, pytest exit code, output tail)."""
-    with tempfile.TemporaryDirectory(prefix="scratchgen-grade-") as tmp:
-        shutil.copy(_PLUGIN, Path(tmp) / f"{_PLUGIN_NAME}.py")
-        report_path = Path(tmp) / "report.json"
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([tmp, str(directory)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-        env.update(SCRATCHGEN_GRADE_REPORT=str(report_path), PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
-        env.update(env_extra or {})
-        cmd = [sys.executable, "-m", "pytest", "-m", "task", "-p", _PLUGIN_NAME,
-               "--continue-on-collection-errors", "-q", *paths]
-        try:
-            proc = subprocess.run(cmd, cwd=directory, env=env, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            out = (exc.stdout or b"")
-            out = out.decode(errors="replace") if isinstance(out, bytes) else out
-            return None, None, f"pytest did not finish within {timeout} s\n{out[-4000:]}"
-        log = (proc.stdout + proc.stderr)[-8000:]
-        if not report_path.is_file():
-            return None, proc.returncode, log
-        return json.loads(report_path.read_text(encoding="utf-8")), proc.returncode, log
-
-
 def _test_paths(directory: Path, tasks: list[Task]) -> list[str]:
     """The test files that tag the tasks (a quick text scan), or all of tests/ if one is not found.
 
@@ -168,32 +147,44 @@ def _test_paths(directory: Path, tasks: list[Task]) -> list[str]:
 
 
 def _score(
-    tasks: list[Task], tests: Mapping[str, dict], import_errors: bool, removed: set[str] | None = None
+    tasks: list[Task], runs: Mapping[str, ChildRun], removed: set[str] | None = None,
+    table: Mapping[str, Task] | None = None,
 ) -> list[TaskResult]:
-    """Per-task results; only tasks in ``removed`` (default: all) can block their dependants."""
-    counts = {t.id: {"passed": 0, "failed": 0, "skipped": 0} for t in tasks}
-    for entry in tests.values():
-        outcome = {"not run": "failed"}.get(entry["outcome"], entry["outcome"])
-        for task_id in entry["tasks"]:
-            if task_id in counts:
-                counts[task_id][outcome] += 1
+    """Per-task results from each task's own run; only tasks in ``removed`` (default: all) can block.
+
+    ``table`` (default: ``tasks``) resolves dependencies through tasks that are not graded.
+    """
+    table = {t.id: t for t in tasks} if table is None else {**table, **{t.id: t for t in tasks}}
     status: dict[str, str] = {}
     results = []
     for t in tasks:  # dependency order: a dependency's status is known before its dependants'
-        c = counts[t.id]
-        blockers = [d for d in t.depends_on
-                    if d in status and status[d] != "passed" and (removed is None or d in removed)]
+        run = runs[t.id]
+        c = {"passed": 0, "failed": 0, "skipped": 0}
+        needs: set[str] = set()
+        for entry in run.tests.values():
+            if t.id in entry["tasks"]:
+                c[{"not run": "failed"}.get(entry["outcome"], entry["outcome"])] += 1
+                needs.update(entry["needs"])
+        could_block = dependency_closure(t.id, table) | (needs - {t.id})
+        blockers = sorted(d for d in could_block
+                          if status.get(d) != "passed" and (removed is None or d in removed)
+                          and (d in status or d in needs))
         if c["passed"] > 0 and c["failed"] == 0:
             status[t.id] = "passed"
         elif blockers:
             status[t.id] = "blocked"
+        elif run.timed_out:
+            status[t.id] = "timeout"
         elif c["passed"] + c["failed"] == 0:
-            status[t.id] = "error" if import_errors else "no tests"
+            status[t.id] = "error" if run.collection_errors else "no tests"
         else:
             status[t.id] = "failed"
         got = t.points if status[t.id] == "passed" else 0
         blocked_by = blockers if status[t.id] == "blocked" else []
-        results.append(TaskResult(t.id, status[t.id], got, t.points, blocked_by=blocked_by, **c))
+        note = "" if status[t.id] == "passed" else run.note
+        if run.rejected:
+            note = "; ".join(filter(None, [note, f"{run.rejected} forged result lines ignored"]))
+        results.append(TaskResult(t.id, status[t.id], got, t.points, blocked_by=blocked_by, note=note, **c))
     return results
 
 
@@ -215,19 +206,22 @@ def grade(
     tasks: Iterable[str] | None = None,
     *,
     table: Mapping[str, Task] | None = None,
-    timeout: float = 900.0,
+    timeout: float = DEFAULT_TIMEOUT,
     reference: str | os.PathLike | None = None,
 ) -> GradeReport:
-    """Run the tagged tests in ``directory`` and score each task (see the module docstring).
+    """Run each task's tagged tests in ``directory`` and score it (see the module docstring).
 
     ``tasks``: ids or glob patterns to grade (default: those in the folder's
-    ``assignment.json``). ``timeout``: seconds for the whole test run; when
-    it is exceeded every task is reported ``error``. ``reference``: the
-    untouched folder that was handed out; then only the task files listed in
-    its ``assignment.json`` are taken from ``directory`` and everything else
-    (tests, points, the rest of the package) from ``reference``, so that
-    edited tests or helpers in a submission change nothing.
+    ``assignment.json``). ``timeout``: seconds for each task's tests (a
+    finite number > 0); a task that runs longer is ``timeout``, the others
+    are graded as usual. ``reference``: the untouched folder that was handed
+    out; then only the task files listed in its ``assignment.json`` are taken
+    from ``directory`` and everything else (tests, points, the rest of the
+    package) from ``reference``, so that edited tests or helpers in a
+    submission change nothing. Grade with ``reference`` whenever the
+    submission is not trusted (docs/teachers_guide.md, "Threat model").
     """
+    timeout = check_positive(timeout, "timeout")
     directory = Path(directory).resolve()
     if reference is not None:
         if not directory.is_dir():
@@ -240,10 +234,15 @@ def grade(
     selected = assignment_tasks(directory, tasks, table)
     # a dependency whose solution was handed out is not the student's: it never blocks
     removed = {t.id for t in assignment_tasks(directory)} if (directory / ASSIGNMENT_JSON).is_file() else None
-    report, code, log = _run_pytest(directory, timeout, _test_paths(directory, selected))
-    if report is None:
-        results = [TaskResult(t.id, "error", 0, t.points) for t in selected]
-        return GradeReport(results, [{"nodeid": "", "message": log or "pytest produced no report"}], code, log)
-    errors = report["collection_errors"]
-    results = _score(selected, report["tests"], import_errors=bool(errors), removed=removed)
-    return GradeReport(results, errors, code, log)
+    runs: dict[str, ChildRun] = {}
+    with tempfile.TemporaryDirectory(prefix="scratchgen-numba-") as cache:
+        env = {"NUMBA_CACHE_DIR": cache}  # kernels compile once for all the task runs
+        for t in selected:
+            runs[t.id] = run_tagged_tests(directory, _test_paths(directory, [t]), timeout=timeout, task=t.id,
+                                          env_extra=env)
+    errors: dict[str, dict] = {}
+    for run in runs.values():
+        for err in run.collection_errors:
+            errors.setdefault(err["nodeid"], err)
+    results = _score(selected, runs, removed=removed, table=dict(TASKS if table is None else table))
+    return GradeReport(results, list(errors.values()), {t: r.log for t, r in runs.items()})

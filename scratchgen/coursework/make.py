@@ -83,9 +83,21 @@ def _resolve_source_root(source_root, package: str) -> Path:
     return root
 
 
-def _check_out_dir(out_dir: Path) -> None:
+def _check_out_dir(out_dir: Path, root: Path, package: str) -> None:
+    """Refuse a non-empty ``out_dir``, and one inside a folder that is copied into it.
+
+    ``--out SRC/tests/hw`` would copy ``tests/`` into itself, level after level.
+    """
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ValueError(f"out_dir: {str(out_dir)!r} already exists and is not an empty folder")
+    target = out_dir.resolve()
+    for name in (package,) + COPIED[1:]:
+        copied = (root / name).resolve()
+        if target == copied or copied in target.parents:
+            raise ValueError(
+                f"out_dir: {str(out_dir)!r} is inside {str(root / name)!r}, which is copied into the "
+                f"assignment; choose a folder outside it (e.g. next to {str(root)!r})"
+            )
 
 
 def _copy_tree(root: Path, dest: Path, package: str) -> None:
@@ -182,7 +194,7 @@ def make_assignment(
     selected = select_tasks(tasks, table)
     out_dir = Path(out_dir)
     root = _resolve_source_root(source_root, package)
-    _check_out_dir(out_dir)
+    _check_out_dir(out_dir, root, package)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:

@@ -35,6 +35,7 @@ __all__ = [
     "check_table",
     "select_tasks",
     "dependency_order",
+    "dependency_closure",
     "missing_rows",
 ]
 
@@ -186,17 +187,38 @@ def discover_markers(package_dir: str | os.PathLike | None = None) -> dict[str, 
     return found
 
 
-def dependency_order(tasks: Iterable[Task]) -> list[Task]:
+def dependency_closure(task_id: str, table: Mapping[str, Task] | None = None) -> set[str]:
+    """Every task that ``task_id`` depends on, directly or through other tasks of ``table`` (default: TASKS).
+
+    An id that is not in ``table`` ends its chain (it is still in the result).
+    """
+    table = TASKS if table is None else table
+    seen: set[str] = set()
+    stack = list(table[task_id].depends_on) if task_id in table else []
+    while stack:
+        dep = stack.pop()
+        if dep not in seen:
+            seen.add(dep)
+            stack.extend(table[dep].depends_on if dep in table else ())
+    seen.discard(task_id)
+    return seen
+
+
+def dependency_order(tasks: Iterable[Task], table: Mapping[str, Task] | None = None) -> list[Task]:
     """The tasks in an order where each comes after its dependencies (Kahn's algorithm).
 
-    Dependencies outside ``tasks`` are ignored (their solution stays in
-    place). Ties are broken by ``order`` then id. Raises ``ValueError`` on a cycle.
+    A task goes after every one of ``tasks`` that it depends on, directly or
+    through tasks that are not in ``tasks`` (looked up in ``table``, default
+    TASKS; the ``tasks`` themselves take precedence). Ties are broken by
+    ``order`` then id. Raises ``ValueError`` on a cycle.
     """
     pending = {t.id: t for t in tasks}
+    lookup = {**(TASKS if table is None else table), **pending}
+    needs = {i: dependency_closure(i, lookup) & set(pending) for i in pending}
     done: list[Task] = []
     placed: set[str] = set()
     while pending:
-        ready = [t for t in pending.values() if all(d in placed or d not in pending for d in t.depends_on)]
+        ready = [t for t in pending.values() if needs[t.id] <= placed]
         if not ready:
             raise ValueError(f"TASKS: dependency cycle among {sorted(pending)}")
         nxt = min(ready, key=lambda t: (t.order, t.id))
@@ -223,7 +245,7 @@ def check_table(
             if dep not in table:
                 problems.append(f"task {task.id} depends on {dep}, which is not in TASKS")
     try:
-        dependency_order(table.values())
+        dependency_order(table.values(), table)
     except ValueError as exc:
         problems.append(str(exc))
     return problems
@@ -258,5 +280,5 @@ def select_tasks(patterns: Iterable[str], table: Mapping[str, Task] | None = Non
                 f"tasks: {pattern!r} matches no task (known: {listing or 'none'}; "
                 "`scratchgen assignment list` shows them all)"
             )
-    return dependency_order(t for t in table.values() if task_matches(t.id, patterns))
+    return dependency_order((t for t in table.values() if task_matches(t.id, patterns)), table)
 

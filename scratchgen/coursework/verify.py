@@ -5,10 +5,12 @@
 
 For a copy of the library it runs every tagged test once with all solutions
 in place (each task's tests must pass), then, task by task, removes that one
-task's regions and runs that task's test files (at least one of its tests
-must fail, otherwise the tests do not grade the task). With ``full=True``
-each of those runs covers all tagged tests, which also shows which *other*
-tasks' tests fail without the task: candidates for ``depends_on``.
+task's regions and runs that task's test files: every one of its tests must
+fail (a test that passes without the solution does not grade the task, and
+gives the student points for nothing). With ``full=True`` each of those runs
+covers all tagged tests, which also shows which *other* tasks' tests fail
+without the task; each such task must declare it in ``depends_on``
+(directly or through another task), otherwise the check fails.
 
 This runs pytest many times over the real library: it is a tool for the
 people who write tasks, not part of the fast test suite.
@@ -22,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from scratchgen.coursework.grade import _run_pytest
 from scratchgen.coursework.make import _IGNORE, tagged_test_files
 from scratchgen.coursework.markers import strip_solutions
-from scratchgen.coursework.tasks import PACKAGE_DIR, Task, discover_markers, select_tasks
+from scratchgen.coursework.runner import run_tagged_tests
+from scratchgen.coursework.tasks import TASKS, PACKAGE_DIR, Task, dependency_closure, discover_markers, select_tasks
 
 __all__ = ["verify_tasks", "TaskCheck", "format_checks"]
 
@@ -39,10 +41,12 @@ class TaskCheck:
     failing_with_solution: list[str]
     failing_without_solution: int
     affects: list[str] = field(default_factory=list)
+    passing_without_solution: list[str] = field(default_factory=list)
+    undeclared: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.n_tests > 0 and not self.failing_with_solution and self.failing_without_solution > 0
+        return not self.problem
 
     @property
     def problem(self) -> str:
@@ -52,6 +56,12 @@ class TaskCheck:
             return f"{len(self.failing_with_solution)} tests fail even with the solution"
         if self.failing_without_solution == 0:
             return "its tests all pass without the solution: they do not grade it"
+        if self.passing_without_solution:
+            return (f"{len(self.passing_without_solution)} of its tests pass without the solution: "
+                    + ", ".join(self.passing_without_solution))
+        if self.undeclared:
+            return (f"the tests of {', '.join(self.undeclared)} fail without it, but "
+                    f"{'they do' if len(self.undeclared) > 1 else 'it does'} not declare it in depends_on")
         return ""
 
     def to_dict(self) -> dict:
@@ -77,6 +87,7 @@ def verify_tasks(
 ) -> list[TaskCheck]:
     """One :class:`TaskCheck` per selected task (see the module docstring)."""
     selected = select_tasks(tasks, table)
+    table = TASKS if table is None else table
     root = Path(source_root) if source_root is not None else PACKAGE_DIR.parent
     with tempfile.TemporaryDirectory(prefix="scratchgen-verify-") as tmp:
         work = Path(tmp) / "work"
@@ -89,9 +100,10 @@ def verify_tasks(
                 shutil.copy2(src, work / name)
         # one Numba cache for all runs: kernels compile once
         env = {"NUMBA_CACHE_DIR": str(Path(tmp) / "numba-cache")}
-        baseline, _, log = _run_pytest(work, timeout, env_extra=env)
-        if baseline is None:
-            raise RuntimeError(f"the tagged tests did not run with all solutions in place:\n{log}")
+        baseline = run_tagged_tests(work, timeout=timeout, env_extra=env)
+        if not baseline.finished:
+            raise RuntimeError(f"the tagged tests did not run with all solutions in place ({baseline.note}):\n"
+                               f"{baseline.log}")
         found = discover_markers(work / package)
         test_files = tagged_test_files(work / "tests")
         checks = []
@@ -103,19 +115,21 @@ def verify_tasks(
                     stripped = strip_solutions(source, [task.id], hints={task.id: task.hint}, filename=f)
                     (work / f).write_text(stripped, encoding="utf-8")
                 paths = ["tests"] if full else test_files.get(task.id, [])
-                report = _run_pytest(work, timeout, paths, env)[0] if paths else {"tests": {}}
+                tests = run_tagged_tests(work, paths, timeout=timeout, env_extra=env).tests if paths else {}
             finally:
                 for f, source in originals.items():
                     (work / f).write_text(source, encoding="utf-8")
-            tests = (report or {"tests": {}})["tests"]
-            own = _tests_of(baseline["tests"], task.id)
+            own = _tests_of(baseline.tests, task.id)
             # a test that did not run at all (import error, crash) counts as failing
-            failing_without = sum(tests.get(n, {}).get("outcome") not in ("passed", "skipped") for n in own)
+            passing = [n for n in own if baseline.tests[n]["outcome"] == "passed"
+                       and tests.get(n, {}).get("outcome") in ("passed", "skipped")]
             affects = sorted({
                 other for n, e in tests.items() if e["outcome"] in ("failed", "not run")
-                for other in e["tasks"] if other != task.id and not _failing(baseline["tests"], other)
+                for other in e["tasks"] if other != task.id and not _failing(baseline.tests, other)
             }) if full else []
-            checks.append(TaskCheck(task.id, len(own), _failing(baseline["tests"], task.id), failing_without, affects))
+            undeclared = [o for o in affects if task.id not in dependency_closure(o, table)]
+            checks.append(TaskCheck(task.id, len(own), _failing(baseline.tests, task.id), len(own) - len(passing),
+                                    affects, passing, undeclared))
         return checks
 
 
@@ -127,6 +141,8 @@ def format_checks(checks: list[TaskCheck]) -> str:
         lines.append(f"{c.id:<{width}}  {c.n_tests:>5}  {c.failing_without_solution:>17}  {result}")
         if c.affects:
             lines.append(f"{'':<{width}}  also fails without it: {', '.join(c.affects)}")
+        if c.undeclared:
+            lines.append(f"{'':<{width}}  add {c.id!r} to depends_on of: {', '.join(c.undeclared)}")
     bad = sum(not c.ok for c in checks)
     lines.append(f"{len(checks)} tasks, {bad} with problems")
     return "\n".join(lines)

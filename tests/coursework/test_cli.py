@@ -23,9 +23,45 @@ def test_errors_are_one_line_on_stderr_with_status_2(capsys, tmp_path):
     assert len(err.strip().splitlines()) == 1
     assert assignment_main(["grade", str(tmp_path / "missing")]) == 2
     assert "no tests/ folder" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exc:
-        assignment_main(["make", "--out", str(tmp_path / "x")])  # --tasks is required
-    assert exc.value.code == 2
+    assert assignment_main(["make", "--out", str(tmp_path / "x")]) == 2  # --tasks is required
+    err = capsys.readouterr().err
+    assert "--tasks" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_grade_refuses_a_timeout_that_is_not_a_positive_number(value, capsys, tmp_path):
+    assert assignment_main(["grade", str(tmp_path), "--timeout", value]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--timeout" in err and repr(value) in err, err
+
+
+def test_make_refuses_an_out_dir_inside_a_copied_folder_before_copying(tmp_path, capsys):
+    from scratchgen.coursework.tasks import PACKAGE_DIR
+
+    root = PACKAGE_DIR.parent
+    if not (root / "tests").is_dir():
+        pytest.skip("needs the scratchgen checkout's tests/")
+    out = root / "tests" / "hw-must-not-exist"
+    assert not out.exists()
+    assert assignment_main(["make", "--tasks", "*", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "is inside" in err and "tests" in err, err
+    assert not out.exists() and not list(out.parent.glob(".hw-must-not-exist.*"))
+
+
+def test_help_examples_name_tasks_that_exist(capsys):
+    import re
+
+    from scratchgen.coursework.markers import task_matches
+
+    for argv in (["make", "--help"], ["--help"]):
+        assert assignment_main(argv) == 0
+        text = capsys.readouterr().out
+        words = set(re.findall(r"'?\b([a-z_]+\.[a-z_*]+)'?", text))
+        ids = {w for w in words if w.split(".")[0] in {t.split(".")[0] for t in TASKS}}
+        assert ids, text
+        for pattern in ids:
+            assert any(task_matches(t, [pattern]) for t in TASKS), f"{pattern} in {argv}"
 
 
 def test_parser_plugs_into_a_top_level_cli():

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from scratchgen.coursework import discover_markers, grade, make_assignment
-from scratchgen.coursework.grade import _score, _test_paths, assignment_tasks
+from scratchgen.coursework.grade import GradeReport, _score, _test_paths, assignment_tasks
+from scratchgen.coursework.runner import ChildRun
 from scratchgen.coursework.tasks import Task
 from scratchgen.coursework.verify import format_checks, verify_tasks
 
@@ -59,6 +60,13 @@ def test_make_refuses_a_non_empty_out_dir_and_unknown_tasks(toy_project, tmp_pat
     with pytest.raises(ValueError, match="source_root"):
         make_assignment(["toy.*"], tmp_path / "new", tmp_path / "toy" / "tests", package="toypkg", table=toy_table)
     assert not (tmp_path / "new").exists()
+    # an output inside a folder that is copied into it (it would copy itself, level after level)
+    for inside in (toy_project / "tests" / "hw", toy_project / "toypkg" / "hw", toy_project / "lectures" / "a" / "b"):
+        with pytest.raises(ValueError, match="is inside"):
+            make_assignment(["toy.*"], inside, toy_project, package="toypkg", table=toy_table)
+    assert not (toy_project / "tests" / "hw").exists() and not (toy_project / "lectures" / "a").exists()
+    # next to the copied folders, inside the checkout, is fine (`make --out hw1` from the checkout root)
+    assert _make(toy_project, toy_project, ["toy.add"], toy_table, name="hw1").is_dir()
 
 
 def test_removed_task_fails_untouched_task_passes(toy_project, tmp_path, toy_table):
@@ -114,6 +122,12 @@ def test_grade_survives_a_package_that_does_not_import(toy_project, tmp_path, to
     assert "could not import tests/test_arith.py" in report.format_table()
 
 
+def _runs(tasks, tests, **kw):
+    """Each task's run reports the tests given (as the per-task child would, for the tests carrying it)."""
+    return {t.id: ChildRun(tests={n: dict(e, needs=e.get("needs", [])) for n, e in tests.items()
+                                  if t.id in e["tasks"]}, started=True, finished=True, **kw) for t in tasks}
+
+
 def test_score_counts_outcomes_and_handles_tasks_without_tests():
     tasks = [Task("m.a", 1, ""), Task("m.b", 2, "", ("m.a",)), Task("m.c", 3, "")]
     tests = {
@@ -122,7 +136,7 @@ def test_score_counts_outcomes_and_handles_tasks_without_tests():
         "t::3": {"tasks": ["m.b"], "outcome": "not run"},  # counted as a failure
         "t::4": {"tasks": ["other.x"], "outcome": "failed"},  # not graded here
     }
-    results = _score(tasks, tests, import_errors=False)
+    results = _score(tasks, _runs(tasks, tests))
     assert [(r.id, r.status, r.points, r.passed, r.failed, r.skipped) for r in results] == [
         ("m.a", "passed", 1, 1, 0, 1), ("m.b", "failed", 0, 0, 1, 1), ("m.c", "no tests", 0, 0, 0, 0)]
 
@@ -150,12 +164,28 @@ def test_grade_with_reference_ignores_edited_tests(toy_project, tmp_path, toy_ta
     assert tests.read_text().count("assert True") == 1  # the submission itself is not modified
 
 
-def test_only_removed_tasks_block():
+def test_only_removed_tasks_block_and_blocking_goes_through_handed_out_tasks():
     tasks = [Task("m.a", 1, ""), Task("m.b", 2, "", ("m.a",))]
     tests = {"t::1": {"tasks": ["m.a"], "outcome": "failed"}, "t::2": {"tasks": ["m.b"], "outcome": "failed"}}
-    assert [r.status for r in _score(tasks, tests, False, removed={"m.a", "m.b"})] == ["failed", "blocked"]
+    assert [r.status for r in _score(tasks, _runs(tasks, tests), removed={"m.a", "m.b"})] == ["failed", "blocked"]
     # m.a was handed out with its solution: m.b's failure is m.b's own
-    assert [r.status for r in _score(tasks, tests, False, removed={"m.b"})] == ["failed", "failed"]
+    assert [r.status for r in _score(tasks, _runs(tasks, tests), removed={"m.b"})] == ["failed", "failed"]
+    # m.c needs m.a through m.b, which was handed out (not graded): still blocked by m.a
+    table = {"m.a": tasks[0], "m.b": tasks[1], "m.c": Task("m.c", 1, "", ("m.b",))}
+    graded = [table["m.a"], table["m.c"]]
+    tests = {"t::1": {"tasks": ["m.a"], "outcome": "failed"}, "t::3": {"tasks": ["m.c"], "outcome": "failed"}}
+    results = _score(graded, _runs(graded, tests), removed={"m.a", "m.c"}, table=table)
+    assert [(r.id, r.status, r.blocked_by) for r in results] == [("m.a", "failed", []), ("m.c", "blocked", ["m.a"])]
+
+
+def test_a_failure_raising_another_tasks_not_implemented_error_is_blocked_by_it():
+    # no declared dependency: the NotImplementedError in the failure is the evidence
+    tasks = [Task("m.a", 1, ""), Task("m.b", 2, "")]
+    tests = {"t::1": {"tasks": ["m.a"], "outcome": "failed"},
+             "t::2": {"tasks": ["m.b"], "outcome": "failed", "needs": ["m.a"]}}
+    results = _score(tasks, _runs(tasks, tests), removed={"m.a", "m.b"})
+    assert [(r.id, r.status, r.blocked_by) for r in results] == [("m.a", "failed", []), ("m.b", "blocked", ["m.a"])]
+    assert "(needs m.a)" in GradeReport(results).format_table()
 
 
 def test_verify_finds_tests_that_do_not_grade_their_task(toy_project, toy_table):
