@@ -22,10 +22,10 @@ from scratchgen.text.char_mlp import CharMLP, CharMLPNetwork, next_char_nll
 from scratchgen.text.corruptions import CORRUPTIONS, corrupt, corruption_aurocs
 from scratchgen.text.interpolation import Interpolation
 from scratchgen.text.language_model import LanguageModel, context_windows, temperature_probs
-from scratchgen.text.ngram import NGramModel, ney_discount
+from scratchgen.text.ngram import ADD_K_GRID, NGramModel, best_smoothing, ney_discount
 from scratchgen.text.vocabulary import BOUNDARY, UNKNOWN, Vocabulary
 
 __all__ = ["Vocabulary", "UNKNOWN", "BOUNDARY", "LanguageModel", "context_windows",
-           "temperature_probs", "NGramModel", "ney_discount",
+           "temperature_probs", "NGramModel", "ney_discount", "best_smoothing", "ADD_K_GRID",
            "CharMLP", "CharMLPNetwork", "next_char_nll", "Interpolation",
            "CORRUPTIONS", "corrupt", "corruption_aurocs"]

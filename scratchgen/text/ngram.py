@@ -41,7 +41,7 @@ from scratchgen.text.language_model import LanguageModel, context_windows
 from scratchgen.text.vocabulary import Vocabulary, check_text
 from scratchgen.validation import check_choice, check_int, check_positive
 
-__all__ = ["NGramModel", "ney_discount"]
+__all__ = ["NGramModel", "ney_discount", "best_smoothing", "ADD_K_GRID"]
 
 SMOOTHINGS = ("add-k", "kneser-ney")
 _MAX_KEY = 2 ** 62  # keys must fit in int64
@@ -208,3 +208,25 @@ class NGramModel(LanguageModel):
     def _log_probs_of_windows(self, windows, targets):
         with np.errstate(divide="ignore"):
             return np.log(self._probs(windows, targets)[:, 0])
+
+
+#: add-k pseudo-counts tried by ``best_smoothing`` besides Kneser-Ney.
+ADD_K_GRID = (1.0, 0.1, 0.01, 0.001)
+
+
+def best_smoothing(order, train_text, validation_text, vocabulary=None, ks=ADD_K_GRID):
+    """The n-gram model of ``order`` whose smoothing scores best on validation text.
+
+    Fits Kneser-Ney (Ney's discounts) and add-k for each k of ``ks`` on
+    ``train_text`` and keeps the one with the fewest bits per character on
+    ``validation_text`` (the held-out likelihood is the judge; the test text
+    is not looked at). Returns (model, {label: validation bits per char}).
+    """
+    vocabulary = vocabulary or Vocabulary.fit(check_text(train_text, "train_text"))
+    candidates = {"kneser-ney": NGramModel(order, "kneser-ney", vocabulary=vocabulary)}
+    for k in ks:
+        candidates[f"add-k (k={k:g})"] = NGramModel(order, "add-k", k=k, vocabulary=vocabulary)
+    scores = {label: model.fit(train_text).bits_per_char(validation_text)
+              for label, model in candidates.items()}
+    best = min(scores, key=scores.get)
+    return candidates[best], scores

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from scratchgen.text import NGramModel, Vocabulary, temperature_probs
+from scratchgen.text import NGramModel, Vocabulary, best_smoothing, temperature_probs
 
 TEXT = "the cat sat on the mat.\nthe bat ate the hat.\n"
 
@@ -136,3 +136,9 @@ def test_bad_arguments():
         model.fit("")
     shared = NGramModel(2, vocabulary=Vocabulary.fit("abc")).fit("abcab")
     assert shared.vocabulary_.symbols == "\nabc"
+
+
+def test_best_smoothing_keeps_the_lowest_validation_bits():
+    model, scores = best_smoothing(3, TEXT, "the rat sat on a hat.", ks=(1.0, 0.01))
+    assert set(scores) == {"kneser-ney", "add-k (k=1)", "add-k (k=0.01)"}
+    assert model.bits_per_char("the rat sat on a hat.") == pytest.approx(min(scores.values()))
