@@ -6,17 +6,22 @@ Targets: the 8-Gaussian ring in 2-D and a 50-D correlated Gaussian. For each,
 the limit is a hand-written Numba loop (propose, evaluate, accept, store) that
 calls the same compiled log-density and draws its random numbers inside the
 loop; the engines are timed through the public ``metropolis_hastings``
-(tune=0, fixed random-walk scale, one chain unless stated). A "step" is one
-proposal of one chain, so a run of n steps with c chains counts n * c.
-Timings are medians over repeats after a warm-up run (compilation excluded).
+(tune=0, fixed random-walk scale, one chain unless stated; the Numba
+engine's chains run in parallel threads, ``scratchgen.num_threads``). A
+"step" is one proposal of one chain, so a run of n steps with c chains counts
+n * c. Timings are medians over interleaved rounds after a warm-up round
+(compilation excluded). The thread policy is scratchgen's
+(``apply_thread_policy``: SCRATCHGEN_NUM_THREADS, else one BLAS thread).
 """
 import argparse
+import os
 import statistics
 import time
 
 import numba
 import numpy as np
 
+from scratchgen import apply_thread_policy, num_threads
 from scratchgen.mcmc import (RandomWalk, make_gaussian_log_prob, metropolis_hastings, ring_log_prob,
                              ring_log_prob_vectorized)
 
@@ -78,51 +83,101 @@ def _make_bare_loop(log_prob):
     return bare_loop
 
 
-def _median_rate(run, n_chain_steps, repeats):
-    run()  # warm-up: compilation and caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return n_chain_steps / statistics.median(times)
+def _median_rates(runs, repeats):
+    """{label: steps/s}: every run once per round (interleaved, so that a busy spell of the
+    shared machine hits all rows alike), median over the rounds, after a warm-up round."""
+    times = {label: [] for label, _, _ in runs}
+    for round_ in range(repeats + 1):
+        for label, run, _ in runs:
+            start = time.perf_counter()
+            run()
+            if round_:  # round 0 is the warm-up: compilation and caches
+                times[label].append(time.perf_counter() - start)
+    return {label: n / statistics.median(times[label]) for label, _, n in runs}
+
+
+@numba.njit(nogil=True)
+def _busy_loop(n):
+    total = 0.0
+    for i in range(n):
+        total += np.sqrt(i + 1.0)
+    return total
+
+
+def parallel_capacity(repeats, n=20_000_000):
+    """Speed-up of a trivial nogil loop on all threads over one thread: what the machine gives now.
+
+    On a quiet 2-core machine ~2; on a busy shared one less (with the kernel's
+    per-session scheduling, "autogroup", a process's threads share one session's
+    slice, so a second thread adds nothing while other sessions keep the cores busy).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    cores = numba.config.NUMBA_NUM_THREADS
+    _busy_loop(10)
+    ratios = []
+    with ThreadPoolExecutor(cores) as pool:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(cores):
+                _busy_loop(n)
+            serial = time.perf_counter() - start
+            start = time.perf_counter()
+            list(pool.map(_busy_loop, [n] * cores))
+            ratios.append(serial / (time.perf_counter() - start))
+    return statistics.median(ratios)
 
 
 def _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes):
     x0 = np.zeros(dim)
     proposal = RandomWalk(scale=scale)
+    cores = numba.config.NUMBA_NUM_THREADS
 
-    def mh(log_prob, n, chains, **kw):
-        return lambda: metropolis_hastings(log_prob, x0, n, proposal=proposal, n_chains=chains,
-                                           tune=0, seed=0, **kw)
+    def mh(log_prob, n, chains, threads=None, **kw):
+        def run():
+            with num_threads(threads or cores):
+                metropolis_hastings(log_prob, x0, n, proposal=proposal, n_chains=chains,
+                                    tune=0, seed=0, **kw)
+        return run
     py = log_prob_numba.py_func
+    n = sizes["numba"]
     return [
-        ("numba engine, 1 chain", mh(log_prob_numba, sizes["numba"], 1), sizes["numba"]),
-        ("numba engine, 32 chains", mh(log_prob_numba, sizes["numba"] // 32, 32),
-         sizes["numba"] // 32 * 32),
-        ("numpy engine, 1 chain", mh(log_prob_batch, sizes["numpy"], 1, vectorized=True),
-         sizes["numpy"]),
-        ("numpy engine, 32 chains", mh(log_prob_batch, sizes["numpy"], 32, vectorized=True),
-         sizes["numpy"] * 32),
+        ("numba engine, 1 chain", mh(log_prob_numba, n, 1), n),
+        ("numba engine, 4 chains, 1 thread", mh(log_prob_numba, n // 4, 4, threads=1), n // 4 * 4),
+        (f"numba engine, 4 chains, {cores} threads", mh(log_prob_numba, n // 4, 4), n // 4 * 4),
+        (f"numba engine, 32 chains, {cores} threads", mh(log_prob_numba, n // 32, 32),
+         n // 32 * 32),
+        ("vectorized engine, 1 chain", mh(log_prob_batch, sizes["vectorized"], 1, vectorized=True),
+         sizes["vectorized"]),
+        ("vectorized engine, 32 chains",
+         mh(log_prob_batch, sizes["vectorized"], 32, vectorized=True), sizes["vectorized"] * 32),
         ("python engine, 1 chain", mh(py, sizes["python"], 1), sizes["python"]),
     ]
 
 
 def benchmark_target(name, log_prob_numba, log_prob_batch, bare_loop, dim, scale, sizes, repeats):
     x0 = np.zeros(dim)
+    n = sizes["numba"]
     predrawn = _make_bare_loop_predrawn(log_prob_numba)
-    bare = [("bare loop, in-loop RNG", bare_loop), ("bare loop, pre-drawn RNG", predrawn)]
-    rows = [(label, _median_rate(lambda: fn(x0, sizes["numba"], scale, 0), sizes["numba"], repeats))
-            for label, fn in bare]
-    for label, run, n in _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes):
-        rows.append((label, _median_rate(run, n, repeats)))
-    limit = max(rows[0][1], rows[1][1])  # the faster bare loop is the limit
-    numba_rate = rows[2][1]
+    with num_threads(1):  # the bare loops are single-threaded anyway; BLAS never runs here
+        runs = [("bare loop, in-loop RNG", lambda: bare_loop(x0, n, scale, 0), n),
+                ("bare loop, pre-drawn RNG", lambda: predrawn(x0, n, scale, 0), n)]
+    runs += _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes)
+    rates = _median_rates(runs, repeats)
+    labels = list(rates)
+    limit = max(rates[labels[0]], rates[labels[1]])  # the faster bare loop is the limit
+    numba_rate = rates["numba engine, 1 chain"]
     print(f"\n{name}  (dim={dim}, random-walk scale {scale})")
-    print(f"{'':28}{'steps/s':>14}{'vs limit':>14}{'numba engine x':>16}")
-    for label, rate in rows:
-        print(f"{label:28}{rate:>14,.0f}{rate / limit:>13.2f}x{numba_rate / rate:>15.1f}x")
-    return rows
+    print(f"{'':36}{'steps/s':>14}{'vs limit':>12}{'numba 1 chain x':>17}")
+    for label in labels:
+        rate = rates[label]
+        print(f"{label:36}{rate:>14,.0f}{rate / limit:>11.2f}x{numba_rate / rate:>16.1f}x")
+    parallel = rates[labels[4]]
+    print(f"control: a trivial loop runs {parallel_capacity(repeats):.2f}x faster on "
+          f"{numba.config.NUMBA_NUM_THREADS} threads than on 1 right now (the machine's spare capacity)")
+    print(f"goals: 1 chain {limit / numba_rate:.2f}x the bare loop's time per step (issue: ~1.3x); "
+          f"4 chains on {numba.config.NUMBA_NUM_THREADS} threads {parallel / limit:.2f}x a "
+          f"single-chain bare loop's throughput (goal >= 1.7x)")
+    return rates
 
 
 def main():
@@ -131,11 +186,13 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
     args = parser.parse_args()
     div = 20 if args.quick else 1
-    print(f"numba {numba.__version__}, numpy {np.__version__}; medians of {args.repeats} repeats")
+    apply_thread_policy()
+    print(f"numba {numba.__version__}, numpy {np.__version__}; {os.cpu_count()} cores; medians "
+          f"of {args.repeats} interleaved rounds (on a shared machine only the ratios count)")
 
     benchmark_target("8-Gaussian ring", ring_log_prob, ring_log_prob_vectorized,
                      _make_bare_loop(ring_log_prob),
-                     2, 0.5, {"numba": 2_000_000 // div, "numpy": 20_000 // div,
+                     2, 0.5, {"numba": 2_000_000 // div, "vectorized": 20_000 // div,
                               "python": 10_000 // div}, args.repeats)
 
     rng = np.random.default_rng(0)
@@ -145,7 +202,7 @@ def main():
     gaussian = make_gaussian_log_prob(mean, cov)
     benchmark_target("50-D Gaussian", gaussian, make_gaussian_log_prob(mean, cov, vectorized=True),
                      _make_bare_loop(gaussian), DIM_HIGH, 0.1,
-                     {"numba": 200_000 // div, "numpy": 10_000 // div, "python": 2_000 // div},
+                     {"numba": 200_000 // div, "vectorized": 10_000 // div, "python": 2_000 // div},
                      args.repeats)
 
 

@@ -69,17 +69,21 @@ def random_walk_kernel_py(log_prob, x, log_p, log_scale, running_sum, diagonal, 
     diagonal (dim,), lower (dim, dim), use_lower: the step is
         exp(log_scale[c]) * diagonal * (lower @ z if use_lower else z).
     noise (steps, n_chains, dim) standard normals, u (steps, n_chains) uniforms.
-    draws (n_steps, n_chains, dim), draw_log_p (n_steps, n_chains): output rows
-    written when ``draw_index`` says so. n_accepted (n_chains,) counts
-    acceptances after tuning.
+    draws (n_chains, n_steps, dim), draw_log_p (n_chains, n_steps): output,
+    chain-major (each thread writes its own memory), the row written when
+    ``draw_index`` says so. n_accepted (n_chains,) counts acceptances after tuning.
+    A chain's state lives in local variables during the block and is written
+    back at its end: threads never write to the same cache line in the loop.
     """
     n_block, n_chains, dim = noise.shape
     for c in range(first_chain, stop_chain):
-        x_new = np.empty(dim)  # per chain: each thread owns its scratch space
+        x_c = x[c].copy()  # per chain: each thread owns its state and scratch space
+        x_new = np.empty(dim)
         step = np.empty(dim)
+        log_p_c, log_scale_c, running_c, accepted_c = log_p[c], log_scale[c], running_sum[c], 0
         for i in range(n_block):
             t = t0 + i
-            factor = math.exp(log_scale[c])  # math: libm, the same compiled or not
+            factor = math.exp(log_scale_c)  # math: libm, the same compiled or not
             for j in range(dim):
                 if use_lower:
                     acc = 0.0
@@ -88,27 +92,30 @@ def random_walk_kernel_py(log_prob, x, log_p, log_scale, running_sum, diagonal, 
                     step[j] = acc
                 else:
                     step[j] = noise[i, c, j]
-                x_new[j] = x[c, j] + (factor * diagonal[j]) * step[j]
+                x_new[j] = x_c[j] + (factor * diagonal[j]) * step[j]
             log_p_new = log_prob(x_new)
             if log_p_new != log_p_new:  # NaN: treat as zero density
                 log_p_new = -np.inf
-            log_alpha = log_p_new - log_p[c]  # symmetric proposal: no Hastings term
+            log_alpha = log_p_new - log_p_c  # symmetric proposal: no Hastings term
             accepted = log_uniform(u[i, c]) < log_alpha
             if accepted:
                 for j in range(dim):
-                    x[c, j] = x_new[j]
-                log_p[c] = log_p_new
+                    x_c[j] = x_new[j]
+                log_p_c = log_p_new
             if t >= n_tune:
-                n_accepted[c] += accepted
+                accepted_c += accepted
             elif tune_scale:
                 accept_prob = math.exp(min(0.0, log_alpha))
-                log_scale[c], running_sum[c] = robbins_monro_step(
-                    log_scale[c], running_sum[c], accept_prob, t, n_tune, target)
+                log_scale_c, running_c = robbins_monro_step(
+                    log_scale_c, running_c, accept_prob, t, n_tune, target)
             row = draw_index(t, n_tune, thin)
             if row >= 0:
-                draw_log_p[row, c] = log_p[c]
+                draw_log_p[c, row] = log_p_c
                 for j in range(dim):
-                    draws[row, c, j] = x[c, j]
+                    draws[c, row, j] = x_c[j]
+        x[c] = x_c
+        log_p[c], log_scale[c], running_sum[c] = log_p_c, log_scale_c, running_c
+        n_accepted[c] += accepted_c
 
 
 def _with_globals(fn, **names):
@@ -152,6 +159,7 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
     n_chains, dim = x0.shape
     (x, log_p, log_scale, running_sum, draws, draw_log_p,
      n_accepted) = chain_buffers(x0, log_p0, n_steps)
+    by_chain = np.empty((n_chains, n_steps, dim)), np.empty((n_chains, n_steps))  # see kernel
     use_lower = proposal.lower is not None
     lower = proposal.lower if use_lower else np.zeros((1, 1))
     n_total = n_tune + n_steps * thin
@@ -161,11 +169,12 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
             def advance(group):
                 kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower,
                        use_lower, noise, u, t0, n_tune, float(target), bool(proposal.tunable),
-                       thin, draws, draw_log_p, n_accepted, group[0], group[1])
+                       thin, by_chain[0], by_chain[1], n_accepted, group[0], group[1])
             if pool is None:
                 advance(groups[0])
             else:
                 list(pool.map(advance, groups))  # list(): wait, and re-raise a thread's error
             if progress is not None:
                 progress.update(u.shape[0])
+    draws[:], draw_log_p[:] = by_chain[0].transpose(1, 0, 2), by_chain[1].T
     return draws, draw_log_p, n_accepted, log_scale

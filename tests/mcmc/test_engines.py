@@ -133,7 +133,7 @@ def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps):
     x = x0.copy()
     log_p = np.array([ring_python(r) for r in x])
     log_scale, running = np.zeros(n_chains), np.zeros(n_chains)
-    draws, draw_lp = np.zeros((n_steps, n_chains, dim)), np.zeros((n_steps, n_chains))
+    draws, draw_lp = np.zeros((n_chains, n_steps, dim)), np.zeros((n_chains, n_steps))
     accepted = np.zeros(n_chains, dtype=np.int64)
     for t0, noise, u in random_blocks(np.random.default_rng(seed), proposal,
                                       n_tune + n_steps * thin, n_chains, dim):
