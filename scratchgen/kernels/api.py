@@ -6,14 +6,13 @@ names the function and the argument *before* anything reaches a Numba kernel
 turns activation names into integer codes, and then calls the function of the
 same name in the active backend module (``backend.active_module()``).
 """
-import numbers
 
 import numpy as np
 
 from scratchgen.kernels import backend
 from scratchgen.kernels.activation_codes import ACTIVATION_CODES, LEAKY_RELU
 from scratchgen.kernels.registry import KERNEL_NAMES
-from scratchgen.validation import check_real
+from scratchgen.validation import check_int, check_real
 
 __all__ = list(KERNEL_NAMES)
 
@@ -61,8 +60,7 @@ def _activation_code(activation, negative_slope, op):
     if activation not in ACTIVATION_CODES:
         raise ValueError(f"{op}: activation must be one of {sorted(ACTIVATION_CODES)}, "
                          f"got {activation!r}")
-    if not isinstance(negative_slope, numbers.Real):
-        raise TypeError(f"{op}: negative_slope must be a real number, got {negative_slope!r}")
+    check_real(negative_slope, f"{op}: negative_slope")
     return ACTIVATION_CODES[activation]
 
 
@@ -218,9 +216,7 @@ def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1
         flat_max = _state_array(max_exp_avg_sq, param, op, "max_exp_avg_sq")
     else:
         flat_max = flat_exp_avg_sq  # never read or written without amsgrad
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 1:
-        raise ValueError(f"{op}: step must be an integer >= 1 (steps taken including this "
-                         f"one), got {step!r}")
+    step = check_int(step, f"{op}: step (steps taken, including this one)", minimum=1)
     lr = _real(lr, op, "lr", low=0.0)
     beta1 = _real(beta1, op, "beta1", low=0.0, high=1.0, high_open=True)
     beta2 = _real(beta2, op, "beta2", low=0.0, high=1.0, high_open=True)

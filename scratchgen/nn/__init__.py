@@ -11,6 +11,8 @@
   ``CrossEntropyLoss``, ``NLLLoss``, ``GaussianNLLLoss``;
 * ``scratchgen.nn.functional`` (the fused ``linear``, losses, ``dropout``)
   and ``scratchgen.nn.init`` (Xavier, Kaiming);
+* ``functional_call``, ``using_parameters`` (stateless.py): run a module
+  with other parameter tensors (``torch.func.functional_call``);
 * ``load_digits_classifier()``, ``load_mnist_classifier()`` (pretrained.py): the MLP
   classifiers of the 8x8 digits and of MNIST.
 
@@ -29,11 +31,13 @@ from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
                                   GaussianNLLLoss, MSELoss, NLLLoss)
 from scratchgen.nn.module import Module, Parameter
 from scratchgen.nn.pretrained import load_digits_classifier, load_mnist_classifier
+from scratchgen.nn.stateless import functional_call, using_parameters
 
 __all__ = [
     "Module", "Parameter", "Linear", "Embedding", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
     "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",
-    "load_digits_classifier", "load_mnist_classifier",
+    "load_digits_classifier", "load_mnist_classifier", "functional_call",
+    "using_parameters",
 ]

@@ -11,7 +11,6 @@ Evaluation mode uses the running statistics instead of mu and s2.
 ``momentum=None`` uses the cumulative average (m = 1 / num_batches_tracked).
 State dict keys: weight, bias, running_mean, running_var, num_batches_tracked.
 """
-import numbers
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from scratchgen.autodiff import functional as AF
 from scratchgen.autodiff.dtypes import get_default_dtype
 from scratchgen.autodiff.tensor import as_tensor
 from scratchgen.nn.module import Module, Parameter
+from scratchgen.validation import check_int
 
 __all__ = ["BatchNorm1d"]
 
@@ -32,10 +32,7 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True):
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral) \
-                or num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive integer, "
-                             f"got {num_features!r}")
+        num_features = check_int(num_features, "BatchNorm1d: num_features")
         if not eps > 0:
             raise ValueError(f"BatchNorm1d: eps must be > 0, got {eps!r}")
         if momentum is not None and not 0 <= momentum <= 1:

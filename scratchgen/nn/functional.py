@@ -11,14 +11,12 @@ Layers call these; you can too. Contents:
   ``leaky_relu``, ``sigmoid``, ``tanh``, ``softplus``, ``softmax``,
   ``log_softmax``.
 """
-import numbers
-
 import numpy as np
 
 from scratchgen.autodiff import functional as _AF
 from scratchgen.autodiff.tensor import as_tensor
 from scratchgen.nn.fused_linear import linear
-from scratchgen.validation import as_generator
+from scratchgen.validation import as_generator, check_fraction
 from scratchgen.nn.loss_functions import (binary_cross_entropy,
                                           binary_cross_entropy_with_logits,
                                           cross_entropy, gaussian_nll_loss,
@@ -59,8 +57,7 @@ def dropout(input, p=0.5, training=True, rng=None):
     returns the input itself). rng: Generator or seed for the mask.
     Reference: Srivastava et al. (2014), "Dropout".
     """
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    p = check_fraction(p, "dropout: p (a probability)", open_right=False)
     input = as_tensor(input)
     if not training or p == 0:
         return input

@@ -22,20 +22,12 @@ import numbers
 import numpy as np
 
 from scratchgen.autodiff import Tensor
+from scratchgen.validation import as_generator
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
 ]
-
-
-def _generator(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, "
-                    f"got {type(rng).__name__}")
 
 
 def _array(tensor):
@@ -85,12 +77,12 @@ def _fans(tensor):
 
 def uniform_(tensor, a=0.0, b=1.0, rng=None):
     """Fill with U(a, b)."""
-    return _fill(tensor, _generator(rng).uniform(a, b, size=_array(tensor).shape))
+    return _fill(tensor, as_generator(rng).uniform(a, b, size=_array(tensor).shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, rng=None):
     """Fill with N(mean, std^2)."""
-    return _fill(tensor, _generator(rng).normal(mean, std, size=_array(tensor).shape))
+    return _fill(tensor, as_generator(rng).normal(mean, std, size=_array(tensor).shape))
 
 
 def constant_(tensor, value):

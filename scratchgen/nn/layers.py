@@ -4,7 +4,6 @@ Shapes follow PyTorch: ``Linear.weight`` is (out_features, in_features) and
 the layer computes x @ W^T + b, so state dicts load into ``torch.nn.Linear``.
 """
 import math
-import numbers
 
 import numpy as np
 
@@ -13,14 +12,13 @@ from scratchgen.autodiff.dtypes import get_default_dtype
 from scratchgen.nn import init
 from scratchgen.nn.functional import as_generator, dropout, linear
 from scratchgen.nn.module import Module, Parameter
+from scratchgen.validation import check_fraction, check_int
 
 __all__ = ["Linear", "Maxout", "Dropout", "Flatten"]
 
 
 def _count(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_int(value, f"{owner}: {name}", minimum=1)
 
 
 class Linear(Module):
@@ -99,9 +97,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = check_fraction(p, "Dropout: p (a probability)", open_right=False)
         self.rng = as_generator(rng)
 
     def forward(self, x):

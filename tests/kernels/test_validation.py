@@ -71,7 +71,7 @@ def adam(**changes):
     (lambda: sgd(momentum_buffer=np.zeros(5, F32)), ValueError, r"momentum_buffer has shape \(5,\)"),
     (lambda: sgd(lr=-1.0), ValueError, r"lr must be in \[0.0, inf\], got -1.0"),
     (lambda: sgd(nesterov=True, dampening=0.1), ValueError, "Nesterov momentum requires"),
-    (lambda: adam(step=0), ValueError, "step must be an integer >= 1"),
+    (lambda: adam(step=0), ValueError, r"step \(steps taken, including this one\) must be >= 1"),
     (lambda: adam(beta2=1.0), ValueError, r"beta2 must be in \[0.0, 1.0\), got 1.0"),
     (lambda: adam(eps="small"), TypeError, "eps must be a real number"),
     (lambda: adam(amsgrad=True), TypeError, "max_exp_avg_sq must be a numpy.ndarray"),

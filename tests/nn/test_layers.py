@@ -65,9 +65,10 @@ def test_dropout_gradcheck_with_a_fixed_mask():
     gradcheck(lambda x: F.dropout(x, 0.4, training=False), [x])
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, "a"])
-def test_dropout_rejects_bad_p(p):
-    with pytest.raises(ValueError, match="p"):
+@pytest.mark.parametrize("p, error", [(-0.1, ValueError), (1.5, ValueError),
+                                      ("a", TypeError)])
+def test_dropout_rejects_bad_p(p, error):
+    with pytest.raises(error, match="p"):
         nn.Dropout(p)
 
 

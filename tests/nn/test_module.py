@@ -156,3 +156,20 @@ def test_requires_grad_freezes_parameters():
     assert not out.requires_grad
     model.requires_grad_()
     assert all(p.requires_grad for p in model.parameters())
+
+
+def test_functional_call_uses_the_given_tensors_and_restores_the_parameters():
+    layer = nn.Linear(2, 1, rng=0)
+    w0, b0 = layer.weight, layer.bias
+    w = sg.tensor(np.array([[1.0, 2.0]], dtype=np.float32), requires_grad=True)
+    b = sg.tensor(np.array([0.5], dtype=np.float32))
+    x = sg.tensor(np.array([[3.0, 4.0]], dtype=np.float32))
+    y = nn.functional_call(layer, [w, b], x)
+    assert y.item() == 1 * 3 + 2 * 4 + 0.5  # x W^T + b by hand
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, [[3.0, 4.0]])  # dy/dW = x
+    assert layer.weight is w0 and layer.bias is b0
+    with pytest.raises(ValueError, match="has 2 parameters, got 1"):
+        nn.functional_call(layer, [w], x)
+    with pytest.raises(ValueError, match=r"Linear.weight has shape \(2,\)"):
+        nn.functional_call(layer, [sg.tensor(np.ones(2)), b], x)
