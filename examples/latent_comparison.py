@@ -65,7 +65,7 @@ def prepare_data(seed=0):
     """The fixed split (20% test, stratified) of the dequantised digits."""
     digits = datasets.load_digits()
     X = dequantize(digits.data, np.random.default_rng(seed))
-    return datasets.train_test_split(X, digits.target, test_size=0.2, seed=seed, stratify=True)
+    return datasets.train_test_split(X, digits.target, test_size=0.2, rng=seed, stratify=True)
 
 
 def mse(model, X):
@@ -83,10 +83,10 @@ def compare(q, X_train, X_test, config, seed=0):
     pca, t_pca = timed(lambda: PCA(q).fit(X_train))
     ppca = ProbabilisticPCA(q).fit(X_train)
     ae, t_ae = timed(lambda: Autoencoder.mlp(64, q, hidden=config["hidden"], rng=seed).fit(
-        X_train, epochs=config["epochs"], lr=config["lr"], seed=seed))
+        X_train, epochs=config["epochs"], lr=config["lr"], rng=seed))
     vae, t_vae = timed(lambda: VAE.mlp(64, q, hidden=config["hidden"], likelihood="gaussian",
                                        rng=seed).fit(X_train, epochs=config["epochs"],
-                                                     lr=config["lr"], seed=seed))
+                                                     lr=config["lr"], rng=seed))
     row = {
         "q": q,
         "mse_pca": mse(pca, X_test), "mse_ae": mse(ae, X_test), "mse_vae": mse(vae, X_test),
@@ -100,7 +100,7 @@ def compare(q, X_train, X_test, config, seed=0):
     n = 40
     samples = {"PPCA (with its noise)": np.clip(ppca.sample(n, rng=seed), 0, 1)}
     samples["AE + Gaussian prior"] = ae.fit_prior("gaussian").sample(n, rng=seed)
-    ae.fit_prior("mixture", n_components=config["n_components"], seed=seed)
+    ae.fit_prior("mixture", n_components=config["n_components"], rng=seed)
     samples[f"AE + {config['n_components']}-component mixture prior"] = ae.sample(n, rng=seed)
     samples["VAE (decoder mean)"] = vae.sample(n, rng=seed)
     return row, samples

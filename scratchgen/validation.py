@@ -6,10 +6,11 @@ a mistake is reported before it reaches NumPy's linear algebra, the
 autodiff or a Numba kernel.
 """
 import numbers
+import warnings
 
 import numpy as np
 
-__all__ = ["as_generator", "check_int", "check_positive", "check_real", "check_fraction",
+__all__ = ["as_generator", "rng_from_seed_alias", "check_int", "check_positive", "check_real", "check_fraction",
            "check_choice", "check_fitted", "as_data_matrix"]
 
 
@@ -25,6 +26,22 @@ def as_generator(rng, name="rng"):
         return np.random.default_rng(rng)
     raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None, "
                     f"got {type(rng).__name__}")
+
+
+def rng_from_seed_alias(rng, seed, where):
+    """The ``rng`` argument of ``where``, which also accepts ``seed=`` (deprecated).
+
+    Every random thing takes ``rng`` (a Generator or an int); functions that
+    used to call it ``seed`` keep that name as an alias that warns
+    (DeprecationWarning). Giving both is a TypeError.
+    """
+    if seed is None:
+        return rng
+    if rng is not None:
+        raise TypeError(f"{where}: give rng, not both rng and seed (its deprecated alias)")
+    warnings.warn(f"{where}: seed= is deprecated, use rng= (the same int or Generator)",
+                  DeprecationWarning, stacklevel=3)
+    return seed
 
 
 def check_int(value, name, minimum=1, maximum=None):

@@ -43,7 +43,7 @@ dpi = 40 if FAST else 100               # small figures are quicker to save
 
 digits = datasets.load_digits()
 X_train, X_test, y_train, y_test = datasets.train_test_split(
-    digits.data, digits.target, test_size=0.2, seed=0, stratify=True)
+    digits.data, digits.target, test_size=0.2, rng=0, stratify=True)
 print(f"digits: train {X_train.shape}, test {X_test.shape}, pixels in [0, 1]")
 
 
@@ -89,7 +89,7 @@ print(f"PPCA q=2: sigma = {np.sqrt(ppca2.noise_variance_):.3f}, "
 # same two numbers per image it reconstructs better than PCA.
 
 # %%
-ae = Autoencoder.mlp(64, 2, hidden=hidden, rng=0).fit(X_train, epochs=epochs, lr=2e-3, seed=0)
+ae = Autoencoder.mlp(64, 2, hidden=hidden, rng=0).fit(X_train, epochs=epochs, lr=2e-3, rng=0)
 print(f"autoencoder q=2: train loss {ae.history_[0]:.4f} -> {ae.history_[-1]:.4f}; "
       f"test MSE/pixel {mse(ae, X_test):.4f} (PCA {mse(pca2, X_test):.4f})")
 
@@ -110,7 +110,7 @@ print(f"autoencoder q=2: train loss {ae.history_[0]:.4f} -> {ae.history_[-1]:.4f
 
 # %%
 vae = VAE.mlp(64, 2, hidden=hidden, likelihood="bernoulli", rng=0).fit(
-    X_train, epochs=epochs, lr=2e-3, seed=0)
+    X_train, epochs=epochs, lr=2e-3, rng=0)
 print(f"VAE q=2: -ELBO {vae.history_[0]:.1f} -> {vae.history_[-1]:.1f} nats/image; "
       f"test MSE/pixel {mse(vae, X_test):.4f}")
 
@@ -162,7 +162,7 @@ viz.image_grid(np.clip(np.concatenate(rows), 0, 1), nrows=4, ncols=12, vmin=0, v
 n = 24
 samples = {"PPCA": np.clip(ppca2.sample(n, rng=1), 0, 1),
            "AE + Gaussian prior": ae.fit_prior("gaussian").sample(n, rng=1)}
-ae.fit_prior("mixture", n_components=n_mixture, seed=0)
+ae.fit_prior("mixture", n_components=n_mixture, rng=0)
 samples[f"AE + {n_mixture}-Gaussian mixture"] = ae.sample(n, rng=1)
 samples["VAE, z ~ N(0, I)"] = vae.sample(n, rng=1)
 fig = viz.new_figure((12.0, 2.8), dpi=dpi)
@@ -175,7 +175,7 @@ for i, (name, images) in enumerate(samples.items()):
 viz.save_figure(fig, FIGURES / "03_samples.png")
 print("log-likelihood of the AE codes under its priors (nats/code): Gaussian "
       f"{ae.fit_prior('gaussian').prior_.score(ae.codes_):.2f}, mixture "
-      f"{ae.fit_prior('mixture', n_components=n_mixture, seed=0).prior_.score(ae.codes_):.2f}")
+      f"{ae.fit_prior('mixture', n_components=n_mixture, rng=0).prior_.score(ae.codes_):.2f}")
 
 # %% [markdown]
 # ## 7. Interpolation between two codes

@@ -34,7 +34,7 @@ FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 X, y = datasets.load_digits(return_X_y=True)
-X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.3, seed=0,
+X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.3, rng=0,
                                                              stratify=True)
 # Few labels: the regime where unsupervised features pay off.
 n_labelled = 100 if FAST else 200

@@ -134,23 +134,11 @@ def show_progress(args):
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def set_postfix(self, **kwargs):
-        pass
-
-    def close(self):
-        pass
-
-
 def progress_bar(total, desc, enabled, initial=0):
-    """A tqdm bar on stderr (or an object with the same methods that does nothing)."""
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-    return tqdm(total=total, initial=initial, desc=desc, leave=False, dynamic_ncols=True)
+    """The library's progress bar (``scratchgen.progress``) as the commands show it:
+    on stderr, cleared when done (or an object with the same methods that does nothing)."""
+    from scratchgen.progress import progress_bar as bar
+    return bar(total, enabled, desc=desc, initial=initial, leave=False)
 
 
 # ----------------------------------------------------------------- data

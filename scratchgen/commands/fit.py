@@ -97,12 +97,6 @@ def fit_density(X, kind, components, covariance, method, seed, max_iter=None):
                                max_iter=max_iter, rng=seed).fit(X)
 
 
-def _split(X, rng):
-    order = rng.permutation(len(X))
-    n_test = max(1, len(X) // 5)
-    return X[order[n_test:]], X[order[:n_test]]
-
-
 def make_config(args):
     """The run's config from the options (validated; no folder exists yet)."""
     _check(args)
@@ -114,12 +108,14 @@ def make_config(args):
 
 
 def load_split(config):
-    """(X_train, X_test, rng): the data of a fit config, split 80/20 by its seed."""
+    """(X_train, X_test, rng): the data of a fit config, split 80/20 by its seed
+    with the library's ``datasets.train_test_split``."""
+    from scratchgen.datasets import train_test_split
     rng = np.random.default_rng(config["seed"])
     X, name = common.load_points(config["data"], config["n"], rng)
     if len(X) < 10:
         raise UsageError(f"{config['data']}: need at least 10 rows to fit and hold out 20%, got {len(X)}")
-    X_train, X_test = _split(X, rng)
+    X_train, X_test = train_test_split(X, test_size=0.2, rng=rng)
     return X_train, X_test, rng
 
 
@@ -188,7 +184,8 @@ def _figures(run_dir, model, X, history, name):
 
 def _report(args, path, summary):
     if not args.quiet:
-        print(f"{summary['model']} ({summary['components']} components): mean log-likelihood "
+        k = summary["components"]
+        print(f"{summary['model']} ({k} component{'' if k == 1 else 's'}): mean log-likelihood "
               f"train {summary['train_log_likelihood']:.3f}, held out {summary['test_log_likelihood']:.3f}")
         if "anomaly_auroc" in summary:
             print(f"anomaly detection with -log p(x): AUROC {summary['anomaly_auroc']:.3f}")

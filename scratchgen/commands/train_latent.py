@@ -1,10 +1,13 @@
 """Training jobs for ``scratchgen train autoencoder`` and ``scratchgen train vae``.
 
-One step = one Adam update on a minibatch of ``batch_size`` rows drawn
-uniformly with replacement from the training split by the run's Generator
-(which also draws the VAE's reparameterisation noise). Sampling with
-replacement needs no epoch bookkeeping, so the state to resume is only:
-model, optimizer, Generator and step.
+One step = one Adam update on the next minibatch of ``batch_size`` rows of
+shuffled epochs over the training split: ``latent.training.MinibatchTrainer``,
+the loop behind ``Autoencoder.fit`` and ``VAE.fit``, on the model's own
+``training_loss``. So ``--steps`` = epochs x ceil(n_train / batch_size)
+trains exactly as ``fit(X_train, epochs, batch_size, lr, rng)`` with the
+same seed. The run's Generator draws the weights, the epochs' orders and
+the VAE's reparameterisation noise; the state to resume is the model and
+the trainer's (optimizer, Generator, position in the epoch).
 """
 import time
 
@@ -86,7 +89,7 @@ def load_data(dataset, seed, quick=False):
         X, y = d.data, d.target
     else:
         X, y = common.toy_dataset(dataset, 400 if quick else 2000, rng), None
-    X_train, X_test, *ys = train_test_split(X, y, test_size=0.2, seed=int(rng.integers(2**31)))
+    X_train, X_test, *ys = train_test_split(X, y, test_size=0.2, rng=int(rng.integers(2**31)))
     y_test = ys[1] if ys else None
     if quick:
         X_train, X_test = X_train[:200], X_test[:100]
@@ -99,32 +102,21 @@ class LatentJob:
 
     def __init__(self, config):
         from scratchgen.latent import VAE, Autoencoder
-        from scratchgen.optim import Adam
+        from scratchgen.latent.training import MinibatchTrainer
         self.config, self.kind = config, config["model"]
         self.X_train, self.X_test, self.y_test = load_data(config["dataset"], config["seed"], config["quick"])
-        self.rng = np.random.default_rng(config["seed"])
+        rng = np.random.default_rng(config["seed"])
         d, hidden = self.X_train.shape[1], tuple(config["hidden"])
         if self.kind == "autoencoder":
-            self.model = Autoencoder.mlp(d, config["latent_dim"], hidden, loss=config["loss"], rng=self.rng)
+            self.model = Autoencoder.mlp(d, config["latent_dim"], hidden, loss=config["loss"], rng=rng)
         else:
-            self.model = VAE.mlp(d, config["latent_dim"], hidden, likelihood=config["likelihood"], rng=self.rng)
-        self.optimizer = Adam(list(self.model.parameters()), lr=config["lr"])
-        dtype = next(iter(self.model.parameters())).dtype
-        self.X_batches = self.X_train.astype(dtype)
+            self.model = VAE.mlp(d, config["latent_dim"], hidden, likelihood=config["likelihood"], rng=rng)
+        self.trainer = MinibatchTrainer(self.model, self.model.training_loss, self.X_train,
+                                        batch_size=config["batch_size"], lr=config["lr"], rng=rng)
 
     # ------------------------------------------------------------- training
     def step(self):
-        idx = self.rng.integers(0, len(self.X_batches), size=self.config["batch_size"])
-        xb = self.X_batches[idx]
-        self.model.train()
-        if self.kind == "autoencoder":
-            loss = self.model.reconstruction_loss(xb)
-        else:
-            loss = -self.model.elbo(xb, rng=self.rng).mean()   # minus the mean ELBO of the batch
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        value = float(loss.item())
+        value, _ = self.trainer.step()
         if not np.isfinite(value):
             raise FloatingPointError(f"training diverged (loss {value}); lower --lr (got {self.config['lr']})")
         return {"loss": value}
@@ -133,15 +125,14 @@ class LatentJob:
         pass
 
     def state_dict(self):
-        from scratchgen.serialization import rng_state
-        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                "rng": rng_state(self.rng)}
+        return {"model": self.model.state_dict(), "trainer": self.trainer.state_dict()}
 
     def load_state_dict(self, state):
-        from scratchgen.serialization import rng_from_state
         self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.rng = rng_from_state(state["rng"])
+        # Checkpoints of earlier versions (batches drawn with replacement) hold the optimizer
+        # and the Generator only: they resume at the start of a new epoch.
+        self.trainer.load_state_dict(state.get("trainer") or {"optimizer": state["optimizer"],
+                                                              "rng": state["rng"]})
 
     def parameters(self):
         """The model's parameters as a dict of arrays (for comparisons)."""

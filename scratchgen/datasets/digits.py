@@ -14,6 +14,7 @@ import numpy as np
 
 from scratchgen.datasets._checks import as_generator, check_count, check_fraction
 from scratchgen.datasets._shipped import PACKAGE_DIR, REPO_DIR, shipped_path
+from scratchgen.validation import rng_from_seed_alias
 
 __all__ = ["Digits", "load_digits", "train_test_split", "stacked_digits"]
 
@@ -60,13 +61,14 @@ def load_digits(return_X_y=False):
     return Digits(data=data, images=data.reshape(-1, 8, 8).copy(), target=target)
 
 
-def train_test_split(X, y=None, test_size=0.2, seed=None, stratify=False):
+def train_test_split(X, y=None, test_size=0.2, rng=None, stratify=False, seed=None):
     """Split rows of ``X`` (and ``y``) at random into a train and a test part.
 
     ``test_size``: the share of rows in the test part, ``round(test_size * n)``
     rows (at least 1 and at most n - 1). ``stratify=True`` (needs ``y``) splits
-    each class separately so both parts keep the class shares. ``seed``: an int
-    or a Generator; the same seed gives the same split.
+    each class separately so both parts keep the class shares. ``rng``: an int
+    or a Generator; the same seed gives the same split (``seed``: the
+    deprecated name of ``rng``).
     Returns ``X_train, X_test`` or ``X_train, X_test, y_train, y_test``.
     """
     X = np.asarray(X)
@@ -80,7 +82,7 @@ def train_test_split(X, y=None, test_size=0.2, seed=None, stratify=False):
     test_size = check_fraction(test_size, "test_size")
     if test_size == 0:
         raise ValueError("test_size must be > 0, got 0")
-    rng = as_generator(seed, "seed")
+    rng = as_generator(rng_from_seed_alias(rng, seed, "train_test_split"), "rng")
     if stratify:
         if y is None:
             raise ValueError("stratify=True needs y")

@@ -6,7 +6,7 @@ gzip; CC BY-SA 3.0, see data/README.md). The 60,000-image training set is
 not shipped (nothing downloads). The 10,000 real digits are split once, at
 random but reproducibly, into our own training and test parts:
 
-    train_test_split(X, y, test_size=0.2, seed=0, stratify=True)
+    train_test_split(X, y, test_size=0.2, rng=0, stratify=True)
 
 that is, 20% of each class (rounded) goes to the test part: 8,000 training
 and 2,000 test images with the class shares of the whole set (980 1135
@@ -100,7 +100,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
     images, target = read_mnist_files(images_path, labels_path)
     if split != "all":
         X_train, X_test, y_train, y_test = train_test_split(
-            images, target, test_size=MNIST_TEST_SIZE, seed=seed, stratify=True)
+            images, target, test_size=MNIST_TEST_SIZE, rng=seed, stratify=True)
         images, target = (X_train, y_train) if split == "train" else (X_test, y_test)
     data = images.reshape(len(images), SIDE * SIDE).astype(np.float32) / np.float32(255.0)
     if return_X_y:

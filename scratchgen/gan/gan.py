@@ -34,6 +34,7 @@ import numpy as np
 import scratchgen as sg
 from scratchgen.autodiff import Tensor
 from scratchgen.gan import dynamics, losses
+from scratchgen.progress import progress_bar
 from scratchgen.serialization import rng_from_state, rng_state
 
 __all__ = ["GAN"]
@@ -321,18 +322,16 @@ class GAN:
             raise ValueError(f"n_steps must be >= 0, got {n_steps}")
         _check_data(data)
         callbacks = [callbacks] if callable(callbacks) else list(callbacks)
-        bar = _progress_bar(n_steps, progress)
+        bar = progress_bar(n_steps, progress, desc="GAN")
         for i in range(n_steps):
             record = self.iteration(data)
-            if bar is not None:
-                bar.update(1)
-                if self.step % 50 == 0:
-                    bar.set_postfix(D_x=f"{record['d_real']:.2f}", D_Gz=f"{record['d_fake']:.2f}")
+            bar.update(1)
+            if self.step % 50 == 0:
+                bar.set_postfix(D_x=f"{record['d_real']:.2f}", D_Gz=f"{record['d_fake']:.2f}")
             if callbacks and (self.step % eval_every == 0 or i == n_steps - 1):
                 for cb in callbacks:
                     cb(self, self.step)
-        if bar is not None:
-            bar.close()
+        bar.close()
         return self.history
 
     #: The generator step needs dL/dG(z) through D, not dL/dtheta_D: with D's
@@ -435,9 +434,3 @@ def _sigmoid(logits):
     out[~pos] = e / (1.0 + e)
     return out
 
-
-def _progress_bar(total, enabled):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc="GAN", unit="it")

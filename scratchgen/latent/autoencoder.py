@@ -19,6 +19,7 @@ import numpy as np
 from scratchgen.autodiff import Tensor, no_grad, sigmoid
 from scratchgen.latent._checks import as_data_matrix, as_generator, check_fitted, check_int
 from scratchgen.latent.training import fit_minibatches, model_dtype
+from scratchgen.validation import rng_from_seed_alias
 from scratchgen.nn import Module
 
 __all__ = ["Autoencoder", "build_mlp", "input_dim_of"]
@@ -104,16 +105,21 @@ class Autoencoder(Module):
             return F.mse_loss(out, x)
         return F.binary_cross_entropy_with_logits(out, x)
 
-    def fit(self, X, epochs=50, batch_size=64, lr=1e-3, seed=None, progress=False):
-        """Train on the rows of X (n, d) with Adam; returns self.
+    def training_loss(self, x, rng=None):
+        """The loss that ``fit`` (and ``scratchgen train autoencoder``) minimises on a
+        batch: ``reconstruction_loss(x)`` (``rng`` is unused: the loss is deterministic)."""
+        return self.reconstruction_loss(x)
 
-        ``seed`` (int or Generator) fixes the shuffling. Keeps ``history_``
-        (mean loss per epoch) and ``codes_`` (the training codes).
+    def fit(self, X, epochs=50, batch_size=64, lr=1e-3, rng=None, progress=False, seed=None):
+        """Train on the rows of X (n, d) with Adam (``latent.training.fit_minibatches``); returns self.
+
+        ``rng`` (int or Generator) fixes the shuffling (``seed``: its deprecated
+        name). Keeps ``history_`` (mean loss per epoch) and ``codes_`` (the training codes).
         """
+        rng = rng_from_seed_alias(rng, seed, "Autoencoder.fit")
         X = as_data_matrix(X, n_features=self._input_dim())
-        history = fit_minibatches(self, lambda xb, rng: self.reconstruction_loss(xb), X,
-                                  epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-                                  progress=progress)
+        history = fit_minibatches(self, self.training_loss, X, epochs=epochs,
+                                  batch_size=batch_size, lr=lr, rng=rng, progress=progress)
         self.history_ = self.history_ + history
         self.codes_ = self.encode(X)
         return self
@@ -143,14 +149,16 @@ class Autoencoder(Module):
         return self.decode(self.encode(X))
 
     # ---------------------------------------------------- prior + sampling
-    def fit_prior(self, kind="gaussian", n_components=10, seed=None, X=None):
+    def fit_prior(self, kind="gaussian", n_components=10, rng=None, X=None, seed=None):
         """Fit a density to the codes of the training data (or of ``X``).
 
         kind="gaussian": one full-covariance Gaussian (closed-form MLE);
         kind="mixture": a Gaussian mixture with ``n_components`` components,
-        which can follow separate clusters of codes (one per digit, say).
+        which can follow separate clusters of codes (one per digit, say),
+        started from ``rng`` (``seed``: its deprecated name).
         Returns self; the density is ``prior_``.
         """
+        rng = rng_from_seed_alias(rng, seed, "Autoencoder.fit_prior")
         from scratchgen.density import Gaussian, GaussianMixture
         _check_choice(kind, "kind", _PRIORS)
         codes = self.codes_ if X is None else self.encode(X)
@@ -161,7 +169,7 @@ class Autoencoder(Module):
             self.prior_ = Gaussian(method="closed_form").fit(codes)
         else:
             n_components = check_int(n_components, "n_components")
-            self.prior_ = GaussianMixture(n_components, method="em", rng=seed).fit(codes)
+            self.prior_ = GaussianMixture(n_components, method="em", rng=rng).fit(codes)
         return self
 
     def sample(self, n_samples=1, rng=None):

@@ -32,6 +32,7 @@ from scratchgen.latent.autoencoder import _check_choice, build_mlp, input_dim_of
 from scratchgen.latent.objectives import (bernoulli_log_likelihood, gaussian_log_likelihood,
                                           iwae_bound, kl_gaussian, log_normal, reparameterize)
 from scratchgen.latent.training import fit_minibatches, model_dtype
+from scratchgen.validation import rng_from_seed_alias
 from scratchgen.nn import Module, Parameter
 
 __all__ = ["VAE"]
@@ -150,15 +151,21 @@ class VAE(Module):
         """The training loss: minus the mean ELBO of a batch (scalar Tensor)."""
         return -self.elbo(x, rng=rng).mean()
 
-    def fit(self, X, epochs=50, batch_size=64, lr=1e-3, seed=None, progress=False):
+    def training_loss(self, x, rng=None):
+        """The loss that ``fit`` (and ``scratchgen train vae``) minimises: ``negative_elbo``."""
+        return self.negative_elbo(x, rng=rng)
+
+    def fit(self, X, epochs=50, batch_size=64, lr=1e-3, rng=None, progress=False, seed=None):
         """Maximise the ELBO on the rows of X (n, d) with Adam; returns self.
 
-        ``seed`` fixes the shuffling and the reparameterisation noise.
+        ``rng`` fixes the shuffling and the reparameterisation noise (``seed``:
+        its deprecated name). The loop is ``latent.training.fit_minibatches``.
         """
+        rng = rng_from_seed_alias(rng, seed, "VAE.fit")
         X = as_data_matrix(X, n_features=input_dim_of(self.encoder))
         self.history_ = self.history_ + fit_minibatches(
-            self, lambda xb, rng: self.negative_elbo(xb, rng=rng), X, epochs=epochs,
-            batch_size=batch_size, lr=lr, seed=seed, progress=progress)
+            self, self.training_loss, X, epochs=epochs,
+            batch_size=batch_size, lr=lr, rng=rng, progress=progress)
         return self
 
     # ----------------------------------------------- evaluation on arrays

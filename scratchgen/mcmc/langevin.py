@@ -28,6 +28,7 @@ from scratchgen.mcmc.chains import Chains
 from scratchgen.mcmc.sampler import _check_count, _initial_states
 from scratchgen.mcmc.stream import draw_index, random_blocks
 from scratchgen.mcmc.proposals import RandomWalk
+from scratchgen.progress import progress_bar
 
 __all__ = ["mala", "mala_step", "value_and_grad"]
 
@@ -113,10 +114,8 @@ def mala(log_prob, x0, n_steps, step_size, n_chains=4, tune=1000, thin=1, seed=N
     log_scale, running_sum = np.zeros(n_chains), np.zeros(n_chains)
     draws, draw_log_p = np.empty((n_steps, n_chains, dim)), np.empty((n_steps, n_chains))
     n_accepted = np.zeros(n_chains, dtype=np.int64)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=tune + n_steps * thin, desc="MALA", unit="step")
+    # The engines skip the bar when it is None (no per-step call in the hot loop).
+    bar = progress_bar(tune + n_steps * thin, desc="MALA", unit="step") if progress else None
     for t0, noise, u in random_blocks(rng, RandomWalk(), tune + n_steps * thin, n_chains, dim):
         for i in range(u.shape[0]):
             t = t0 + i

@@ -22,6 +22,7 @@ from scratchgen.mcmc.engine_vectorized import evaluate_batch, run_vectorized
 from scratchgen.mcmc.engine_python import run_python
 from scratchgen.mcmc.proposals import RandomWalk, as_proposal
 from scratchgen.mcmc.tuning import target_acceptance
+from scratchgen.progress import progress_bar
 
 __all__ = ["metropolis_hastings"]
 
@@ -140,10 +141,8 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
     engine = _choose_engine(engine, log_prob, proposal, vectorized)
     log_p0 = _initial_log_prob(log_prob, x0, vectorized)
 
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=tune + n_steps * thin, desc=f"MH ({engine})", unit="step")
+    # The engines skip the bar when it is None (no per-step call in the hot loop).
+    bar = progress_bar(tune + n_steps * thin, desc=f"MH ({engine})", unit="step") if progress else None
     try:
         draws, draw_log_p, n_accepted, log_scale = _ENGINES[engine](
             log_prob, proposal, x0, log_p0, n_steps, tune, thin, target, rng, bar)

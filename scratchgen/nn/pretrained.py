@@ -12,7 +12,7 @@ an ``MLP([64, 128, 10])`` (logits; inputs are the 64 pixels in [0, 1], as
 The script ``data/make_digits_classifier.py`` reproduces that file.
 
 The fixed split (``digits_split``): ``train_test_split(X, y, test_size=0.25,
-seed=0, stratify=True)``, 1347 training and 450 test images. The stored
+rng=0, stratify=True)``, 1347 training and 450 test images. The stored
 classifier reaches about 97% test accuracy.
 
 ``load_mnist_classifier()`` gives an ``MLP([784, 256, 128, 10])`` (ReLU;
@@ -49,7 +49,7 @@ def digits_split():
     """The fixed split: (X_train, X_test, y_train, y_test), X float32 in [0, 1]."""
     from scratchgen.datasets import load_digits, train_test_split
     X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=0,
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, rng=0,
                                                         stratify=True)
     return X_train.astype(np.float32), X_test.astype(np.float32), y_train, y_test
 

@@ -57,23 +57,23 @@ def test_missing_data_file_gives_a_clear_error(monkeypatch, tmp_path):
 def test_train_test_split_partitions_rows_reproducibly():
     X = np.arange(100).reshape(50, 2)
     y = np.arange(50) % 3
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, rng=0)
     assert len(Xte) == 10 and len(Xtr) == 40
     rows = np.concatenate([Xtr[:, 0], Xte[:, 0]]) // 2
     np.testing.assert_array_equal(np.sort(rows), np.arange(50))   # each row exactly once
     np.testing.assert_array_equal(ytr, (Xtr[:, 0] // 2) % 3)       # y stays with its row
-    again = train_test_split(X, y, test_size=0.2, seed=0)
+    again = train_test_split(X, y, test_size=0.2, rng=0)
     np.testing.assert_array_equal(again[1], Xte)
-    other = train_test_split(X, y, test_size=0.2, seed=1)
+    other = train_test_split(X, y, test_size=0.2, rng=1)
     assert not np.array_equal(other[1], Xte)
-    Xtr2, Xte2 = train_test_split(X, test_size=0.2, seed=0)
+    Xtr2, Xte2 = train_test_split(X, test_size=0.2, rng=0)
     assert len(Xtr2) == 40 and len(Xte2) == 10
 
 
 def test_stratified_split_keeps_class_shares():
     _, y = load_digits(return_X_y=True)
     X = np.arange(len(y))
-    _, _, _, yte = train_test_split(X, y, test_size=0.2, seed=0, stratify=True)
+    _, _, _, yte = train_test_split(X, y, test_size=0.2, rng=0, stratify=True)
     # Each class contributes round(0.2 * size) test rows.
     np.testing.assert_array_equal(np.bincount(yte), np.round(0.2 * np.array(CLASS_SIZES)))
 

@@ -20,7 +20,7 @@ def test_reconstruction_improves_with_training(digits_subset):
     X, _ = digits_subset(240)
     model = Autoencoder.mlp(64, 4, hidden=(32,), rng=0)
     before = np.mean((model.reconstruct(X) - X) ** 2)
-    model.fit(X, epochs=15, batch_size=32, lr=3e-3, seed=0)
+    model.fit(X, epochs=15, batch_size=32, lr=3e-3, rng=0)
     after = np.mean((model.reconstruct(X) - X) ** 2)
     assert len(model.history_) == 15
     assert model.history_[-1] < model.history_[0]
@@ -37,7 +37,7 @@ def test_linear_autoencoder_cannot_beat_pca(as_float64):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((120, 5)) @ np.diag([3.0, 2.0, 0.6, 0.3, 0.1])
     model = as_float64(Autoencoder(MLP([5, 2], rng=0), MLP([2, 5], rng=1)))
-    model.fit(X, epochs=150, batch_size=120, lr=0.05, seed=0)
+    model.fit(X, epochs=150, batch_size=120, lr=0.05, rng=0)
     pca_error = np.mean((PCA(2).fit(X).reconstruct(X) - X) ** 2)
     ae_error = np.mean((model.reconstruct(X) - X) ** 2)
     assert ae_error >= pca_error * (1 - 1e-9)
@@ -46,7 +46,7 @@ def test_linear_autoencoder_cannot_beat_pca(as_float64):
 
 def test_gaussian_prior_matches_code_moments_and_sampling_is_seeded(digits_subset):
     X, _ = digits_subset(120)
-    model = Autoencoder.mlp(64, 2, hidden=(16,), rng=0).fit(X, epochs=2, seed=0)
+    model = Autoencoder.mlp(64, 2, hidden=(16,), rng=0).fit(X, epochs=2, rng=0)
     codes = model.encode(X)
     assert np.allclose(model.codes_, codes)
     model.fit_prior("gaussian")
@@ -61,8 +61,8 @@ def test_gaussian_prior_matches_code_moments_and_sampling_is_seeded(digits_subse
 
 def test_mixture_prior_and_bce_decoder_outputs_probabilities(digits_subset):
     X, _ = digits_subset(120)
-    model = Autoencoder.mlp(64, 2, hidden=(16,), loss="bce", rng=0).fit(X, epochs=2, seed=0)
-    model.fit_prior("mixture", n_components=3, seed=0)
+    model = Autoencoder.mlp(64, 2, hidden=(16,), loss="bce", rng=0).fit(X, epochs=2, rng=0)
+    model.fit_prior("mixture", n_components=3, rng=0)
     assert model.prior_.weights_.shape == (3,)
     s = model.sample(5, rng=0)
     assert s.shape == (5, 64) and np.all((s >= 0) & (s <= 1))

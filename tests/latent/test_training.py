@@ -16,7 +16,7 @@ def test_same_seed_same_history_and_progress_bar(capsys):
     for progress in (False, True):
         model = MLP([3, 4, 1], rng=0)
         runs.append(fit_minibatches(model, _mean_square_loss(model), X, epochs=3,
-                                    batch_size=8, lr=0.01, seed=1, progress=progress))
+                                    batch_size=8, lr=0.01, rng=1, progress=progress))
     assert runs[0] == runs[1] and len(runs[0]) == 3
     assert "MLP" in capsys.readouterr().err          # tqdm writes to stderr
 
@@ -36,6 +36,54 @@ def test_loop_argument_errors():
     with pytest.raises(ValueError, match="batch_size"):
         fit_minibatches(model, loss, np.ones((4, 2)), batch_size=0)
     with pytest.raises(TypeError, match="seed"):
-        fit_minibatches(model, loss, np.ones((4, 2)), seed="x")
+        fit_minibatches(model, loss, np.ones((4, 2)), rng="x")
     with pytest.raises(ValueError, match="2-D"):
         fit_minibatches(model, loss, np.ones(4))
+
+
+def test_epochs_are_dataloader_orders_and_seed_is_a_warning_alias_of_rng():
+    # The loop written out with datasets.DataLoader (the order it draws per epoch).
+    from scratchgen.datasets import DataLoader
+    from scratchgen.optim import Adam
+    X = np.random.default_rng(0).standard_normal((21, 3))
+    model = MLP([3, 4, 1], rng=0)
+    rng = np.random.default_rng(1)
+    optimizer, expected = Adam(list(model.parameters()), lr=0.01), []
+    loader = DataLoader(X.astype(np.float32), batch_size=8, rng=rng)
+    for _ in range(3):
+        total = 0.0
+        for xb in loader:
+            loss = _mean_square_loss(model)(xb, rng)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+        expected.append(total / len(X))
+    again = MLP([3, 4, 1], rng=0)
+    assert fit_minibatches(again, _mean_square_loss(again), X, epochs=3, batch_size=8, lr=0.01,
+                           rng=1) == expected
+    alias = MLP([3, 4, 1], rng=0)
+    with pytest.warns(DeprecationWarning, match="rng="):
+        assert fit_minibatches(alias, _mean_square_loss(alias), X, epochs=3, batch_size=8,
+                               lr=0.01, seed=1) == expected
+    with pytest.raises(TypeError, match="not both"):
+        fit_minibatches(alias, _mean_square_loss(alias), X, rng=1, seed=1)
+
+
+def test_trainer_resumed_mid_epoch_takes_the_same_batches():
+    from scratchgen.latent.training import MinibatchTrainer
+    X = np.random.default_rng(0).standard_normal((10, 3))
+
+    def trainer():
+        model = MLP([3, 4, 1], rng=0)
+        return MinibatchTrainer(model, _mean_square_loss(model), X, batch_size=4, lr=0.01, rng=2)
+
+    straight = trainer()
+    losses = [straight.step()[0] for _ in range(7)]          # 3 batches per epoch: 2 1/3 epochs
+    first = trainer()
+    head = [first.step()[0] for _ in range(4)]
+    second = trainer()
+    second.model.load_state_dict(first.model.state_dict())
+    second.load_state_dict(first.state_dict())
+    assert head + [second.step()[0] for _ in range(3)] == losses
+    assert [first.step()[1] for _ in range(3)] == [4, 2, 4]  # an epoch's last batch is smaller

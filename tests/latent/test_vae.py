@@ -103,7 +103,7 @@ def test_iwae_bound_is_non_decreasing_in_k_on_average(as_float64):
 def test_vae_training_raises_the_elbo_and_sampling_is_seeded(digits_subset):
     X, _ = digits_subset(160)
     model = VAE.mlp(64, 2, hidden=(32,), rng=0)
-    model.fit(X, epochs=6, batch_size=32, lr=3e-3, seed=0)
+    model.fit(X, epochs=6, batch_size=32, lr=3e-3, rng=0)
     assert len(model.history_) == 6 and model.history_[-1] < model.history_[0]
     s = model.sample(6, rng=1)
     assert s.shape == (6, 64) and np.all((s >= 0) & (s <= 1))
@@ -116,8 +116,8 @@ def test_vae_training_raises_the_elbo_and_sampling_is_seeded(digits_subset):
 
 def test_same_seed_same_training(digits_subset):
     X, _ = digits_subset(64)
-    a = VAE.mlp(64, 2, hidden=(8,), rng=0).fit(X, epochs=2, seed=5)
-    b = VAE.mlp(64, 2, hidden=(8,), rng=0).fit(X, epochs=2, seed=5)
+    a = VAE.mlp(64, 2, hidden=(8,), rng=0).fit(X, epochs=2, rng=5)
+    b = VAE.mlp(64, 2, hidden=(8,), rng=0).fit(X, epochs=2, rng=5)
     assert a.history_ == b.history_
 
 
