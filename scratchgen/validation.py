@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-__all__ = ["as_generator", "rng_from_seed_alias", "check_int", "check_positive", "check_real", "check_fraction",
-           "check_choice", "check_fitted", "as_data_matrix"]
+__all__ = ["as_generator", "rng_from_seed_alias", "check_int", "check_positive", "check_real",
+           "check_fraction", "check_choice", "check_fitted", "as_data_matrix"]
 
 
 def as_generator(rng, name="rng"):
