@@ -64,11 +64,12 @@ PUBLISHED = {  # Lin et al. 2018, Table 1: (modes, high-quality %, reverse KL)
 VARIANTS = ("gan", "pacgan2", "pacgan4", "unrolled", "wgan_gp")
 
 
-def recipe_for(dataset, variant, hidden, steps, batch_size=128):
+def recipe_for(dataset, variant, hidden, steps, batch_size=128, update="alternating"):
     from scratchgen.gan.recipes import default_recipe
     recipe = default_recipe(dataset)
     recipe.update(generator_hidden=list(hidden), discriminator_hidden=list(hidden),
-                  n_steps=steps, lr_decay_steps=[int(0.75 * steps)], batch_size=batch_size)
+                  n_steps=steps, lr_decay_steps=[int(0.75 * steps)], batch_size=batch_size,
+                  update=update)
     if variant == "gan":
         recipe.update(variant="gan", pack=1)
     elif variant.startswith("pacgan"):
@@ -83,38 +84,55 @@ def recipe_for(dataset, variant, hidden, steps, batch_size=128):
 
 
 def run_one(job):
-    dataset, variant, seed, hidden, steps, batch_size = job
+    dataset, variant, seed, hidden, steps, batch_size, update = job
     from scratchgen import datasets
     from scratchgen.gan import mode_coverage
     from scratchgen.gan.recipes import train_recipe
-    recipe = recipe_for(dataset, variant, hidden, steps, batch_size)
+    recipe = recipe_for(dataset, variant, hidden, steps, batch_size, update)
     gan, seconds = train_recipe(recipe, rng=seed)
     if dataset == "ring":
         centers, std = datasets.ring_centers(), 0.01
     else:
         centers, std = datasets.grid_centers(), 0.05
-    cov = mode_coverage(gan.sample(2500, rng=10_000 + seed), centers, std)
-    return dict(dataset=dataset, variant=variant, seed=seed, seconds=seconds,
+    samples = gan.sample(2500, rng=10_000 + seed)
+    cov = mode_coverage(samples, centers, std)
+    return dict(dataset=dataset, variant=variant, update=update, seed=seed, seconds=seconds,
                 modes=cov.modes_captured, n_modes=cov.n_modes,
-                high_quality=100.0 * cov.high_quality_fraction, reverse_kl=cov.reverse_kl)
+                high_quality=100.0 * cov.high_quality_fraction, reverse_kl=cov.reverse_kl,
+                diverged=bool(diverged(gan, samples, centers)))
+
+
+def diverged(gan, samples, centers):
+    """Training diverged: a non-finite loss, or the median sample lies farther from
+    the nearest mode than the modes' whole spread (the samples flew off)."""
+    losses = np.array(gan.history["loss_d"] + gan.history["loss_g"])
+    if not np.all(np.isfinite(losses)) or not np.all(np.isfinite(samples)):
+        return True
+    nearest = np.sqrt(((samples[:, None, :] - centers[None]) ** 2).sum(-1)).min(axis=1)
+    return np.median(nearest) > np.ptp(centers, axis=0).max()
 
 
 def table(results):
-    lines = ["| data | variant | modes (ours) | HQ % (ours) | rKL (ours) | modes (paper) | HQ % (paper) "
-             "| rKL (paper) | s/run |", "|---|---|---|---|---|---|---|---|---|"]
-    keys = sorted({(r["dataset"], r["variant"]) for r in results},
-                  key=lambda k: (k[0], VARIANTS.index(k[1])))
+    """Means over seeds (each seed's modes in brackets; +- the standard deviation over seeds)."""
+    lines = ["| data | variant | update | modes (ours) | HQ % (ours) | rKL (ours) | diverged | modes (paper) "
+             "| HQ % (paper) | rKL (paper) | s/run |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    keys = sorted({(r["dataset"], r["variant"], r.get("update", "alternating")) for r in results},
+                  key=lambda k: (k[0], VARIANTS.index(k[1]), k[2]))
     for key in keys:
-        rows = [r for r in results if (r["dataset"], r["variant"]) == key]
+        rows = [r for r in results if (r["dataset"], r["variant"], r.get("update", "alternating")) == key]
         modes = np.mean([r["modes"] for r in rows])
         hq = np.mean([r["high_quality"] for r in rows])
         rkl = np.nanmean([r["reverse_kl"] for r in rows]) if any(
             np.isfinite(r["reverse_kl"]) for r in rows) else float("nan")
-        per_seed = ",".join(str(r["modes"]) for r in rows)
-        paper = PUBLISHED.get(key)
+        per_seed = ",".join(str(r["modes"]) for r in sorted(rows, key=lambda r: r["seed"]))
+        hq_sd = np.std([r["high_quality"] for r in rows], ddof=1) if len(rows) > 1 else 0.0
+        rkl_sd = np.nanstd([r["reverse_kl"] for r in rows], ddof=1) if len(rows) > 1 else 0.0
+        n_diverged = sum(bool(r.get("diverged", False)) for r in rows)
+        paper = PUBLISHED.get(key[:2]) if key[2] == "alternating" else None
         p = ("%.1f" % paper[0], "%.1f" % paper[1], "%.2f" % paper[2]) if paper else ("-", "-", "-")
-        lines.append(f"| {key[0]} | {key[1]} | {modes:.1f}/{rows[0]['n_modes']} ({per_seed}) | {hq:.1f} "
-                     f"| {rkl:.2f} | {p[0]} | {p[1]} | {p[2]} | {np.mean([r['seconds'] for r in rows]):.0f} |")
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {modes:.1f}/{rows[0]['n_modes']} ({per_seed}) "
+                     f"| {hq:.1f} +- {hq_sd:.1f} | {rkl:.2f} +- {rkl_sd:.2f} | {n_diverged}/{len(rows)} "
+                     f"| {p[0]} | {p[1]} | {p[2]} | {np.mean([r['seconds'] for r in rows]):.0f} |")
     return "\n".join(lines)
 
 
@@ -127,10 +145,12 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--datasets", nargs="+", default=["ring", "grid"])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--updates", nargs="+", default=["alternating"],
+                        help="GAN(update=...) rules to compare (gan.dynamics), e.g. alternating simultaneous")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    jobs = [(d, v, s, tuple(args.hidden), args.steps, args.batch_size)
-            for d in args.datasets for v in args.variants for s in range(args.seeds)
+    jobs = [(d, v, s, tuple(args.hidden), args.steps, args.batch_size, u)
+            for d in args.datasets for v in args.variants for u in args.updates for s in range(args.seeds)
             if not (d == "ring" and v == "pacgan4")]
     start = time.perf_counter()
     results = []
@@ -145,7 +165,8 @@ def main(argv=None):
             results.append(run_one(job))
             print(json.dumps(results[-1]), flush=True)
     print(f"\n{len(jobs)} runs in {time.perf_counter() - start:.0f} s "
-          f"(steps={args.steps}, hidden={args.hidden}, batch={args.batch_size}, seeds={args.seeds})\n")
+          f"(steps={args.steps}, hidden={args.hidden}, batch={args.batch_size}, seeds={args.seeds}, "
+          f"updates={args.updates})\n")
     print(table(results))
     if args.json:
         with open(args.json, "w") as f:

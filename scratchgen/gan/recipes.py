@@ -122,7 +122,7 @@ def build_gan(recipe, rng=None):
     optimizer="sgd", SGD(lr, momentum) per player, at the learning rates
     ``lr_at(recipe, 0)`` (``lr_g`` / ``lr_d`` when given, else ``lr``).
     Extra keys used by variants: "pack", "unroll_steps", "unroll_lr",
-    "n_critic", "gp_weight". ``rng`` seeds the weights, then the noise and
+    "n_critic", "gp_weight"; "update" (default "alternating") is ``GAN(update=...)``. ``rng`` seeds the weights, then the noise and
     minibatches.
     """
     from scratchgen import nn, optim
@@ -146,7 +146,8 @@ def build_gan(recipe, rng=None):
     lr_g, lr_d = lr_at(recipe, 0)
     kwargs = dict(noise=recipe.get("noise", "normal"), noise_std=recipe.get("noise_std", 1.0),
                   batch_size=recipe["batch_size"],
-                  opt_g=make_opt(G, lr_g), opt_d=make_opt(D, lr_d), rng=rng)
+                  opt_g=make_opt(G, lr_g), opt_d=make_opt(D, lr_d), rng=rng,
+                  update=recipe.get("update", "alternating"))
     if variant == "wgan_gp":
         return WGANGP(G, D, recipe["latent_dim"], n_critic=recipe.get("n_critic", 5),
                       gp_weight=recipe.get("gp_weight", 10.0), **kwargs)
