@@ -26,6 +26,7 @@ import numpy as np
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
 from scratchgen.gan import recipes
+from scratchgen.gan.gan import UPDATES
 
 __all__ = ["GanJob", "add_options", "ring_steps", "config_from_args", "HELP", "EXAMPLES", "recipe_for",
            "DATASETS", "VARIANTS"]
@@ -39,6 +40,7 @@ examples:
   scratchgen train gan --dataset ring --variant wgan-gp
   scratchgen train gan --dataset digits --hidden 256,256 --lr-g 5e-4 --lr-d 5e-4
   scratchgen train gan --dataset stacked-digits --variant unrolled
+  scratchgen train gan --update simultaneous          both players' gradients at the same point
 
 summary.json holds, for ring and grid: modes_captured, n_modes,
 high_quality_fraction, reverse_kl, seconds; for digits and stacked-digits:
@@ -61,6 +63,10 @@ def add_options(p, model):
     p.add_argument("--lr-decay-steps", type=common.int_list, default=None, metavar="STEPS",
                    help="steps after which both learning rates drop by the recipe's factor (default: "
                         f"the recipe's, e.g. {_ring_drops()} for ring; they do not move with --steps)")
+    p.add_argument("--update", choices=UPDATES, default=None,
+                   help="how D and G move each iteration (scratchgen.gan.dynamics): alternating "
+                        "(Algorithm 1, the default), simultaneous (both gradients at the same "
+                        "parameters), extragradient, optimistic; the last three need k = 1")
 
 
 def _ring_drops():
@@ -89,13 +95,14 @@ def _plain(value):
 
 
 def apply_overrides(recipe, steps=None, variant=None, batch_size=None, latent_dim=None, hidden=None,
-                    lr_g=None, lr_d=None, lr_decay_steps=None):
+                    lr_g=None, lr_d=None, lr_decay_steps=None, update=None):
     """The recipe with command-line values in place of its own.
 
     steps: n_steps. The learning-rate drops stay at the recipe's steps
     (absolute, so that continuing a run with a larger --steps changes
     nothing before); give lr_decay_steps to move them.
     hidden: generator sizes; the discriminator gets them reversed.
+    update: the GAN's update rule (``GAN(update=...)``).
     """
     r = dict(recipe)
     if steps is not None:
@@ -114,6 +121,8 @@ def apply_overrides(recipe, steps=None, variant=None, batch_size=None, latent_di
         r["latent_dim"] = latent_dim
     if hidden is not None:
         r["generator_hidden"], r["discriminator_hidden"] = list(hidden), list(hidden)[::-1]
+    if update is not None:
+        r["update"] = update
     r["lr_g"] = lr_g if lr_g is not None else r.get("lr_g", r["lr"])
     r["lr_d"] = lr_d if lr_d is not None else r.get("lr_d", r["lr"])
     return r
@@ -128,7 +137,8 @@ def config_from_args(args):
         steps, batch, hidden = steps or 30, batch or 32, hidden or (16,)
     recipe = apply_overrides(recipe_for(args.dataset), steps=steps, variant=args.variant,
                              batch_size=batch, latent_dim=args.latent_dim, hidden=hidden,
-                             lr_g=args.lr_g, lr_d=args.lr_d, lr_decay_steps=args.lr_decay_steps)
+                             lr_g=args.lr_g, lr_d=args.lr_d, lr_decay_steps=args.lr_decay_steps,
+                             update=args.update)
     if args.quick and args.dataset == "stacked-digits":
         recipe["n_stacked"] = 500
     return gan_config(args.dataset, recipe)

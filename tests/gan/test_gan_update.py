@@ -123,3 +123,23 @@ def test_bad_updates_get_one_clear_line():
     saved = make(update="simultaneous").state_dict()
     with pytest.raises(ValueError, match="trained with update='simultaneous'"):
         make().load_state_dict(saved)
+
+
+# ------------------------------------------------------------------ command line
+def test_train_gan_update_option_resumes_exactly(tmp_path, capsys):
+    from scratchgen.cli import main
+    common = ["train", "gan", "--quick", "--update", "optimistic", "--checkpoint-every", "5",
+              "--no-figures"]
+    assert main(common + ["--steps", "10", "--out", str(tmp_path / "full")]) == 0
+    assert main(common + ["--steps", "5", "--out", str(tmp_path / "part")]) == 0
+    assert main(["train", "gan", "--resume", str(tmp_path / "part"), "--steps", "10"]) == 0
+    a, b = (sg.load(tmp_path / run / "checkpoint.npz")["job"]["gan"] for run in ("full", "part"))
+    assert a["update"] == b["update"] == "optimistic"
+    for key in ("generator", "discriminator"):
+        for name in a[key]:
+            np.testing.assert_array_equal(a[key][name], b[key][name])
+    capsys.readouterr()
+    assert main(["train", "gan", "--update", "sideways", "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--update" in err[0] and "'sideways'" in err[0]
+    assert not (tmp_path / "bad").exists()
