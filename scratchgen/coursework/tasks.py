@@ -146,6 +146,8 @@ TASKS: dict[str, Task] = _table([
          _AD + ("autodiff.backward_matmul",), 95),
     Task("gan.mode_coverage", 2, "nearest mode per sample in units of its std; high quality below the threshold; count modes hit", (), 96),
     Task("gan.parzen", 2, "log mean of Gaussian kernels: logsumexp of -|x - s|^2 / 2 sigma^2 minus the normaliser", (), 97),
+    Task("gan.frechet_distance", 2, "||mu_a - mu_b||^2 + Tr S_a + Tr S_b - 2 Tr (S_a S_b)^(1/2), the root's trace from the eigenvalues of S_a^(1/2) S_b S_a^(1/2)", (), 98),
+    Task("gan.precision_recall", 2, "k-NN radius of every point in its own set; the share of the other set inside some ball, both ways", (), 99),
     Task("gan.simultaneous_step", 1, "both players' gradients at the same point first, then both move (the lecture's formula)",
          _AD, 98),
     Task("gan.alternating_step", 1, "k steps of the maximiser, then the minimiser's gradient at the maximiser's new point",

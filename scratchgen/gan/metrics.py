@@ -27,6 +27,11 @@ report the mean log-density of test points; the bandwidth is chosen on a
 validation set (``select_parzen_sigma``). It is a biased, high-variance
 estimate in high dimension (Theis et al. 2016); use it for comparisons on
 small problems only.
+
+Metrics of images in a classifier's feature space (Frechet distance, the
+MNIST analogue of FID; improved precision and recall) are in
+``feature_metrics``; ``image_metrics`` reports all of them together with the
+value on real held-out images.
 """
 from dataclasses import asdict, dataclass
 
@@ -237,17 +242,24 @@ def parzen_log_density(samples, X, sigma):
     sigma = _check_sigma(sigma)
     if len(samples) == 0:
         raise ValueError("samples must contain at least one point")
-    n, d = samples.shape
     out = np.empty(len(X))
+    for rows in _row_blocks(len(X), len(samples)):
+        out[rows] = _parzen_from_sq_distances(pairwise_sq_distances(X[rows], samples),
+                                              samples.shape[1], sigma)
+    return out
+
+
+def _parzen_from_sq_distances(sq, d, sigma):
+    """log p_hat(x_j) from the squared distances sq (m, N) of m points to the N
+    kernel centres in d dimensions (the formula of ``parzen_log_density``)."""
+    n = sq.shape[1]
     # BEGIN SOLUTION task=gan.parzen
     log_norm = np.log(n) + 0.5 * d * np.log(2.0 * np.pi * sigma**2)
-    for rows in _row_blocks(len(X), n):
-        exponents = -pairwise_sq_distances(X[rows], samples) / (2.0 * sigma**2)
-        # log sum_i exp(e_i) = max e + log sum_i exp(e_i - max e): no overflow,
-        # and the largest term is exp(0) = 1, so no underflow to log(0).
-        out[rows] = logsumexp_rows(exponents) - log_norm
+    exponents = -sq / (2.0 * sigma**2)
+    # log sum_i exp(e_i) = max e + log sum_i exp(e_i - max e): no overflow,
+    # and the largest term is exp(0) = 1, so no underflow to log(0).
+    return logsumexp_rows(exponents) - log_norm
     # END SOLUTION
-    return out
 
 
 def parzen_log_likelihood(samples, X_test, sigma):
@@ -275,5 +287,17 @@ def select_parzen_sigma(samples, X_valid, sigmas=None):
     sigmas = np.logspace(-1.0, 0.0, 10) if sigmas is None else np.asarray(sigmas, dtype=np.float64)
     if sigmas.ndim != 1 or len(sigmas) == 0:
         raise ValueError(f"sigmas must be a non-empty 1-D sequence, got shape {sigmas.shape}")
-    scores = np.array([parzen_log_likelihood(samples, X_valid, s) for s in sigmas])
+    samples = _as_points(samples, "samples")
+    X_valid = _as_points(X_valid, "X_valid", dim=samples.shape[1])
+    if len(samples) == 0 or len(X_valid) == 0:
+        raise ValueError("samples and X_valid must contain at least one point")
+    for sigma in sigmas:
+        _check_sigma(sigma)
+    totals = np.zeros(len(sigmas))
+    # The distances do not depend on sigma: compute each block once, score every sigma on it.
+    for rows in _row_blocks(len(X_valid), len(samples)):
+        sq = pairwise_sq_distances(X_valid[rows], samples)
+        for i, sigma in enumerate(sigmas):
+            totals[i] += np.sum(_parzen_from_sq_distances(sq, samples.shape[1], sigma))
+    scores = totals / len(X_valid)
     return float(sigmas[int(np.argmax(scores))]), scores
