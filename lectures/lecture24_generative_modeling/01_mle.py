@@ -22,10 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchgen import datasets, viz
+from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.density import (AnomalyDetector, ConvergenceWarning, Gaussian,
                                 GaussianMixture, precision_recall, roc_auc,
                                 standard_errors)
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

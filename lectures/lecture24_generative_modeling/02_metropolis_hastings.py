@@ -32,9 +32,10 @@ from pathlib import Path
 import numpy as np
 
 import scratchgen as sg
-from scratchgen import datasets, viz
+from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.mcmc import (Independence, RandomWalk, ess, mala, metropolis_hastings, mh_step,
                              rhat, ring_log_prob, ring_log_prob_vectorized, ring_sample)
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

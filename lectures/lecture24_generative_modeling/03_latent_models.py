@@ -23,14 +23,11 @@
 import os
 from pathlib import Path
 
-# Tiny matrices: one BLAS thread is faster than several (set before NumPy loads).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
 import numpy as np  # noqa: E402
 
-from scratchgen import datasets, viz  # noqa: E402
+from scratchgen import apply_thread_policy, datasets, viz  # noqa: E402
 from scratchgen.latent import PCA, VAE, Autoencoder, ProbabilisticPCA  # noqa: E402
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

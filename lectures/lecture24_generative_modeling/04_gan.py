@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 
 import scratchgen as sg
-from scratchgen import datasets, nn, optim, viz
+from scratchgen import apply_thread_policy, datasets, nn, optim, viz
 from scratchgen.gan import GAN, losses, mode_coverage
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

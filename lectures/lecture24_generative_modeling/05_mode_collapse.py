@@ -36,9 +36,10 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchgen import datasets, viz
+from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.gan import mode_coverage
 from scratchgen.gan.recipes import default_recipe, train_recipe
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

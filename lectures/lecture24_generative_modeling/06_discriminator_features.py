@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchgen import datasets, viz
+from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.gan import LinearProbe, features
 from scratchgen.gan.recipes import build_gan, default_recipe, train_recipe
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchgen import datasets, viz
+from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.density import anomaly_scores
 from scratchgen.text import (CharMLP, Interpolation, NGramModel, Vocabulary, best_smoothing,
                              corrupt, corruption_aurocs)
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
