@@ -10,7 +10,8 @@ Modules, in reading order:
   fit for any differentiable log p_theta(x);
 - ``closed_form``: the closed-form Gaussian MLE and the EM steps;
 - ``gaussian``: ``Gaussian`` (full / diag / spherical covariance);
-- ``init``: k-means++ seeding; ``mixture``: ``GaussianMixture``;
+- ``kmeans_init``: k-means++ starts of the mixtures (weights are ``nn.init``);
+  ``mixture``: ``GaussianMixture``;
 - ``standard_errors``: se = sqrt(diag(H^-1)), H the Hessian of the NLL by
   second-order autodiff;
 - ``anomaly``: -log p(x) scores, quantile thresholds, AUROC, precision/recall.
@@ -23,7 +24,7 @@ from scratchgen.density.anomaly import (AnomalyDetector, anomaly_scores, average
                                         fit_threshold, precision_recall, roc_auc)
 from scratchgen.density.closed_form import e_step, em_step, gaussian_mle, m_step
 from scratchgen.density.gaussian import Gaussian
-from scratchgen.density.init import kmeans_plusplus, random_from_data
+from scratchgen.density.kmeans_init import kmeans_plusplus, random_from_data
 from scratchgen.density.log_density import (component_log_probs, gaussian_log_prob,
                                             lower_triangular, mixture_log_prob)
 from scratchgen.density.mixture import GaussianMixture

@@ -17,7 +17,7 @@ likelihood:
 """
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.density.log_density import component_log_probs
 
 __all__ = ["gaussian_mle", "m_step", "e_step", "em_step", "precision_cholesky"]
@@ -66,8 +66,8 @@ def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
 def e_step(X, weights, means, covariances, covariance_type="full"):
     """Responsibilities r (n, K) and the mean log-likelihood (1/n) sum log p(x_i)."""
     prec = precision_cholesky(covariances, covariance_type)
-    with sg.no_grad():
-        comp = component_log_probs(sg.tensor(X), sg.tensor(means), sg.tensor(prec)).data
+    with autodiff.no_grad():
+        comp = component_log_probs(autodiff.tensor(X), autodiff.tensor(means), autodiff.tensor(prec)).data
     joint = comp.T + np.log(weights)                      # (n, K)
     top = joint.max(axis=1, keepdims=True)
     log_norm = top + np.log(np.exp(joint - top).sum(axis=1, keepdims=True))

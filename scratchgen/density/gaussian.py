@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.density._checks import (COVARIANCE_TYPES, ConvergenceWarning,
                                         as_generator, check_choice, check_fitted,
                                         check_int, check_positive, check_X)
@@ -87,7 +87,7 @@ class Gaussian:
         p = self._params
         if self.covariance_type == "full":
             return lower_triangular(p["off_diagonal"], p["log_diagonal"])
-        return sg.exp(-0.5 * p["log_var"])
+        return autodiff.exp(-0.5 * p["log_var"])
 
     def log_prob(self, x):
         """log N(x | mu, Sigma) per row: Tensor (n, d) -> Tensor (n,),
@@ -132,7 +132,7 @@ class Gaussian:
                 ConvergenceWarning, stacklevel=3)
 
     def _store_fitted(self, d):
-        with sg.no_grad():
+        with autodiff.no_grad():
             P = self.precision_cholesky().data
         self.mean_ = self._params["mean"].data.copy()
         if self.covariance_type == "full":
@@ -146,8 +146,8 @@ class Gaussian:
         """log p(x) for each row of X (n, d): ndarray (n,)."""
         check_fitted(self, "mean_")
         X = check_X(X, n_features=self.n_features_in_)
-        with sg.no_grad():
-            return self.log_prob(sg.tensor(X)).data.copy()
+        with autodiff.no_grad():
+            return self.log_prob(autodiff.tensor(X)).data.copy()
 
     def score(self, X):
         """Mean log-likelihood (1/n) sum_i log p(x_i)."""

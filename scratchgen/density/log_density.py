@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 
 __all__ = ["gaussian_log_prob", "mixture_log_prob", "component_log_probs",
            "lower_triangular", "n_tril"]
@@ -44,11 +44,11 @@ def component_log_probs(x, means, prec_chols):
     if prec_chols.ndim == 3:
         y = diff @ prec_chols                                    # rows (x - mu)^T P
         diag = prec_chols[:, np.arange(d), np.arange(d)]         # (K, d)
-        log_det = sg.log(sg.abs(diag)).sum(axis=-1)              # (K,)
+        log_det = autodiff.log(autodiff.abs(diag)).sum(axis=-1)              # (K,)
     else:
         y = diff * prec_chols.expand_dims(1)                     # (K, n, d) or bcast
         # a spherical P = p I has log det = d log p
-        log_det = sg.log(sg.abs(prec_chols)).sum(axis=-1) * (d / prec_chols.shape[-1])
+        log_det = autodiff.log(autodiff.abs(prec_chols)).sum(axis=-1) * (d / prec_chols.shape[-1])
     return -0.5 * d * _LOG_2PI + log_det.expand_dims(-1) - 0.5 * (y * y).sum(axis=-1)
 
 
@@ -66,10 +66,10 @@ def gaussian_log_prob(x, mean, prec_chol):
     diff = x - mean                                              # (n, d)
     if prec_chol.ndim == 2:
         y = diff @ prec_chol                                     # row j: (x_j - mu)^T P
-        log_det = sg.log(sg.abs(prec_chol[np.arange(d), np.arange(d)])).sum()
+        log_det = autodiff.log(autodiff.abs(prec_chol[np.arange(d), np.arange(d)])).sum()
     else:
         y = diff * prec_chol
-        log_det = sg.log(sg.abs(prec_chol)).sum() * (d / prec_chol.shape[-1])
+        log_det = autodiff.log(autodiff.abs(prec_chol)).sum() * (d / prec_chol.shape[-1])
     log_prob = -0.5 * d * _LOG_2PI + log_det - 0.5 * (y * y).sum(axis=-1)
     # END SOLUTION
     return log_prob
@@ -84,9 +84,9 @@ def mixture_log_prob(x, logits, means, prec_chols):
     component density underflows.
     """
     # BEGIN SOLUTION task=density.mixture_log_prob
-    log_weights = sg.log_softmax(logits, axis=-1)                # (K,)
+    log_weights = autodiff.log_softmax(logits, axis=-1)                # (K,)
     joint = log_weights.expand_dims(-1) + component_log_probs(x, means, prec_chols)
-    log_prob = sg.logsumexp(joint, axis=0)                       # (n,)
+    log_prob = autodiff.logsumexp(joint, axis=0)                       # (n,)
     # END SOLUTION
     return log_prob
 
@@ -117,6 +117,6 @@ def lower_triangular(off_diagonal, log_diagonal):
     d = log_diagonal.shape[-1]
     off, diag = _scatter_matrices(d)
     dtype = log_diagonal.dtype
-    flat = off_diagonal @ sg.tensor(off.astype(dtype)) + \
-        sg.exp(log_diagonal) @ sg.tensor(diag.astype(dtype))
+    flat = off_diagonal @ autodiff.tensor(off.astype(dtype)) + \
+        autodiff.exp(log_diagonal) @ autodiff.tensor(diag.astype(dtype))
     return flat.reshape(tuple(log_diagonal.shape[:-1]) + (d, d))

@@ -16,11 +16,11 @@ import warnings
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.density._checks import (ConvergenceWarning, as_generator, check_choice,
                                         check_fitted, check_int, check_positive, check_X)
 from scratchgen.density.closed_form import em_step, m_step, precision_cholesky
-from scratchgen.density.init import kmeans_plusplus, nearest_center, random_from_data
+from scratchgen.density.kmeans_init import kmeans_plusplus, nearest_center, random_from_data
 from scratchgen.density.log_density import (component_log_probs, lower_triangular,
                                             mixture_log_prob)
 from scratchgen.density.mle import as_parameters, fit_mle
@@ -94,8 +94,8 @@ class GaussianMixture:
 
     def _get_params(self):
         """(weights, means, covariances) as arrays from the Tensors."""
-        with sg.no_grad():
-            weights = sg.softmax(self._params["logits"]).data.copy()
+        with autodiff.no_grad():
+            weights = autodiff.softmax(self._params["logits"]).data.copy()
             P = self.precision_cholesky().data
         means = self._params["means"].data.copy()
         if self.covariance_type == "full":
@@ -109,7 +109,7 @@ class GaussianMixture:
         p = self._params
         if self.covariance_type == "full":
             return lower_triangular(p["off_diagonal"], p["log_diagonal"])
-        return sg.exp(-0.5 * p["log_var"])
+        return autodiff.exp(-0.5 * p["log_var"])
 
     def log_prob(self, x):
         """log p(x) per row: Tensor (n, d) -> Tensor (n,), differentiable."""
@@ -134,7 +134,7 @@ class GaussianMixture:
         self.converged_, self.n_iter_ = best["converged"], best["n_iter"]
         self.history_, self.lower_bound_ = best["history"], best["lower_bound"]
         self.weights_, self.means_, self.covariances_ = self._get_params()
-        with sg.no_grad():
+        with autodiff.no_grad():
             self.precisions_cholesky_ = self.precision_cholesky().data.copy()
         self.n_features_in_ = X.shape[1]
         if not self.converged_:
@@ -171,8 +171,8 @@ class GaussianMixture:
                     converged = True
                     break
             self._set_params(weights, means, covs)
-            with sg.no_grad():
-                final = float(self.log_prob(sg.tensor(X)).data.mean())
+            with autodiff.no_grad():
+                final = float(self.log_prob(autodiff.tensor(X)).data.mean())
             n_iter = len(history)
         else:
             self._set_params(weights, means, covs)
@@ -189,10 +189,10 @@ class GaussianMixture:
         """log pi_k + log N(x_i | mu_k, Sigma_k), ndarray (n, K)."""
         check_fitted(self, "weights_")
         X = check_X(X, n_features=self.n_features_in_)
-        with sg.no_grad():
-            comp = component_log_probs(sg.tensor(X), self._params["means"],
+        with autodiff.no_grad():
+            comp = component_log_probs(autodiff.tensor(X), self._params["means"],
                                        self.precision_cholesky()).data
-            log_w = sg.log_softmax(self._params["logits"]).data
+            log_w = autodiff.log_softmax(self._params["logits"]).data
         return comp.T + log_w
 
     def score_samples(self, X):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.density._checks import as_generator, check_int, check_positive
 
 __all__ = ["negative_log_likelihood", "fit_mle", "MLEResult", "as_parameters"]
@@ -27,7 +27,7 @@ def as_parameters(arrays):
     ``P[:, rows, cols]``, the strictly-lower entries of K Cholesky factors, is
     not C-contiguous in general).
     """
-    return {name: sg.tensor(np.array(value, dtype=np.float64, order="C"), requires_grad=True)
+    return {name: autodiff.tensor(np.array(value, dtype=np.float64, order="C"), requires_grad=True)
             for name, value in arrays.items()}
 
 
@@ -37,9 +37,9 @@ def negative_log_likelihood(log_prob_fn, X):
     log_prob_fn: maps a Tensor (n, d) to the Tensor (n,) of log p(x_i).
     X: Tensor or array (n, d).
     """
-    X = X if isinstance(X, sg.Tensor) else sg.tensor(np.asarray(X, dtype=np.float64))
+    X = X if isinstance(X, autodiff.Tensor) else autodiff.tensor(np.asarray(X, dtype=np.float64))
     log_probs = log_prob_fn(X)
-    if not isinstance(log_probs, sg.Tensor) or log_probs.shape != (X.shape[0],):
+    if not isinstance(log_probs, autodiff.Tensor) or log_probs.shape != (X.shape[0],):
         got = getattr(log_probs, "shape", type(log_probs).__name__)
         raise ValueError(f"log_prob_fn must return a Tensor of shape "
                          f"({X.shape[0]},), one log-density per row of X; got {got}")
@@ -117,10 +117,10 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
     Returns an ``MLEResult``.
     """
     params = list(params)
-    if not params or not all(isinstance(p, sg.Tensor) and p.requires_grad for p in params):
+    if not params or not all(isinstance(p, autodiff.Tensor) and p.requires_grad for p in params):
         raise ValueError("params must be a non-empty list of Tensors with "
                          "requires_grad=True")
-    X = np.asarray(X.data if isinstance(X, sg.Tensor) else X, dtype=params[0].dtype)
+    X = np.asarray(X.data if isinstance(X, autodiff.Tensor) else X, dtype=params[0].dtype)
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}")
     max_iter = check_int(max_iter, "max_iter")
@@ -134,7 +134,7 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
     for iteration in range(max_iter):
         total = 0.0
         for index in _batches(len(X), batch_size, rng):
-            batch = sg.tensor(X[index])
+            batch = autodiff.tensor(X[index])
             opt.zero_grad()
             loss = negative_log_likelihood(log_prob_fn, batch)
             loss.backward()
@@ -152,7 +152,7 @@ def fit_mle(log_prob_fn, params, X, optimizer="adam", lr=0.05, max_iter=1000,
         if len(history) > patience and max(window) - min(window) < tol:
             converged = True
             break
-    with sg.no_grad():
-        final = -negative_log_likelihood(log_prob_fn, sg.tensor(X)).item()
+    with autodiff.no_grad():
+        final = -negative_log_likelihood(log_prob_fn, autodiff.tensor(X)).item()
     return MLEResult(params=params, history=np.asarray(history),
                      log_likelihood=final, n_iter=len(history), converged=converged)

@@ -14,13 +14,13 @@ method to convert). See e.g. Wasserman, All of Statistics (2004), sec. 9.7.
 """
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 
 __all__ = ["hessian", "observed_information", "standard_errors"]
 
 
 def _flat(tensors):
-    return sg.concatenate([t.reshape(-1) for t in tensors])
+    return autodiff.concatenate([t.reshape(-1) for t in tensors])
 
 
 def hessian(scalar_fn, params):
@@ -35,8 +35,8 @@ def hessian(scalar_fn, params):
     value = scalar_fn()
     if value.size != 1:
         raise ValueError(f"hessian: scalar_fn must return one number, got shape {value.shape}")
-    grads = sg.grad(value.reshape(()), params, create_graph=True, allow_unused=True)
-    grads = [g if g is not None else sg.tensor(np.zeros(p.shape, dtype=p.dtype))
+    grads = autodiff.grad(value.reshape(()), params, create_graph=True, allow_unused=True)
+    grads = [g if g is not None else autodiff.tensor(np.zeros(p.shape, dtype=p.dtype))
              for g, p in zip(grads, params)]
     g = _flat(grads)
     rows = []
@@ -44,7 +44,7 @@ def hessian(scalar_fn, params):
         if not g.requires_grad:      # the function is linear: a zero Hessian
             rows.append(np.zeros(g.shape[0]))
             continue
-        row = sg.grad(g[j], params, retain_graph=True, allow_unused=True)
+        row = autodiff.grad(g[j], params, retain_graph=True, allow_unused=True)
         rows.append(np.concatenate([
             np.zeros(p.size) if r is None else r.data.reshape(-1)
             for r, p in zip(row, params)]))
@@ -54,8 +54,8 @@ def hessian(scalar_fn, params):
 
 def observed_information(log_prob_fn, params, X):
     """H = d^2/dtheta^2 [ -sum_i log p_theta(x_i) ], an ndarray (m, m)."""
-    X = X.data if isinstance(X, sg.Tensor) else X
-    X = sg.tensor(np.asarray(X, dtype=params[0].dtype))
+    X = X.data if isinstance(X, autodiff.Tensor) else X
+    X = autodiff.tensor(np.asarray(X, dtype=params[0].dtype))
     return hessian(lambda: -log_prob_fn(X).sum(), params)
 
 

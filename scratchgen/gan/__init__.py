@@ -21,21 +21,23 @@ from scratchgen.gan.feature_metrics import (PrecisionRecall, frechet_distance,
                                             gaussian_frechet_distance, precision_recall)
 from scratchgen.gan.gan import GAN
 from scratchgen.gan.image_metrics import ImageMetrics, mnist_image_metrics
-from scratchgen.gan.losses import (discriminator_loss, gradient_penalty, minimax_loss,
-                                   nonsaturating_loss, value_from_logits)
+from scratchgen.gan.losses import (discriminator_loss, generator_loss, gradient_penalty,
+                                   minimax_loss, nonsaturating_loss, value_from_logits)
 from scratchgen.gan.metrics import (ClassCoverage, ModeCoverage, class_coverage, mode_coverage,
                                     parzen_log_density, parzen_log_likelihood,
                                     reverse_kl_to_uniform, select_parzen_sigma)
 from scratchgen.gan.pacgan import PacGAN
 from scratchgen.gan.recipes import build_gan, default_recipe, train_recipe
-from scratchgen.gan.unrolled import UnrolledGAN, functional_call, using_parameters
+from scratchgen.gan.unrolled import UnrolledGAN
+# Their home is scratchgen.nn (general Module tools); re-exported for the unrolled GAN's readers.
+from scratchgen.nn.stateless import functional_call, using_parameters
 from scratchgen.gan.wgan_gp import WGANGP
 
 __all__ = [
     "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "functional_call", "using_parameters",
     "features", "LinearProbe", "losses", "metrics", "feature_metrics", "image_metrics", "recipes", "dynamics", "games",
     "default_recipe", "build_gan", "train_recipe",
-    "value_from_logits", "discriminator_loss", "minimax_loss", "nonsaturating_loss",
+    "value_from_logits", "discriminator_loss", "generator_loss", "minimax_loss", "nonsaturating_loss",
     "gradient_penalty",
     "mode_coverage", "class_coverage", "parzen_log_likelihood", "parzen_log_density",
     "select_parzen_sigma", "reverse_kl_to_uniform", "ModeCoverage", "ClassCoverage",

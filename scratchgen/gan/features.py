@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 
 __all__ = ["features", "LinearProbe"]
 
@@ -44,11 +44,11 @@ def features(discriminator, x, layer=-2):
         raise ValueError(f"features: layer must be an int index into the "
                          f"{len(layers)} layers, got {layer!r}")
     stop = layer % len(layers) + 1
-    h = x if isinstance(x, sg.Tensor) else sg.tensor(np.asarray(x, dtype=_dtype(discriminator)))
+    h = x if isinstance(x, autodiff.Tensor) else autodiff.tensor(np.asarray(x, dtype=_dtype(discriminator)))
     was_training = getattr(discriminator, "training", False)
     discriminator.eval()
     try:
-        with sg.no_grad():
+        with autodiff.no_grad():
             for module in layers[:stop]:
                 h = module(h)
     finally:
@@ -58,7 +58,7 @@ def features(discriminator, x, layer=-2):
 
 def _dtype(module):
     params = list(module.parameters())
-    return params[0].dtype if params else sg.get_default_dtype()
+    return params[0].dtype if params else autodiff.get_default_dtype()
 
 
 class LinearProbe:
@@ -79,7 +79,7 @@ class LinearProbe:
 
     def _standardise(self, H):
         dtype = self.linear.weight.dtype
-        return sg.tensor(((np.asarray(H, dtype=np.float64) - self.mean_) / self.std_).astype(dtype))
+        return autodiff.tensor(((np.asarray(H, dtype=np.float64) - self.mean_) / self.std_).astype(dtype))
 
     def fit(self, H, y):
         from scratchgen import nn, optim
@@ -103,7 +103,7 @@ class LinearProbe:
     def decision_function(self, H):
         if self.linear is None:
             raise RuntimeError("LinearProbe: call fit first")
-        with sg.no_grad():
+        with autodiff.no_grad():
             return self.linear(self._standardise(H)).numpy()
 
     def predict(self, H):

@@ -80,7 +80,7 @@ def dirac_gan(theta0=1.0, psi0=1.0, lr=0.1, loss="minimax", r1=0.0):
     """
     from scratchgen.optim import SGD
     lr = check_positive(lr, "lr")
-    check_choice(loss, "loss", ("minimax", "nonsaturating"))
+    check_choice(loss, "loss", losses.GENERATOR_LOSSES)
     gamma = check_positive(r1, "r1", allow_zero=True)
     theta, psi = parameter(theta0), parameter(psi0)
     real = np.zeros((1, 1))            # p_data = delta_0
@@ -89,10 +89,7 @@ def dirac_gan(theta0=1.0, psi0=1.0, lr=0.1, loss="minimax", r1=0.0):
         return x * psi
 
     def generator_loss():
-        fake_logits = logits(theta.reshape(1, 1))
-        if loss == "minimax":
-            return losses.minimax_loss(fake_logits)
-        return losses.nonsaturating_loss(fake_logits)
+        return losses.generator_loss(logits(theta.reshape(1, 1)), loss)
 
     def discriminator_loss():
         value = losses.value_from_logits(logits(Tensor(real)), logits(theta.reshape(1, 1)))

@@ -26,16 +26,16 @@ Ascent is written as descent on the negative: the discriminator's optimizer
 backward, step) and works with any optimizer, at the price of one minus sign
 that the code names (``discriminator_loss`` returns -V).
 """
-import numbers
 from contextlib import contextmanager
 
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.autodiff import Tensor
 from scratchgen.gan import dynamics, losses
 from scratchgen.progress import progress_bar
 from scratchgen.serialization import rng_from_state, rng_state
+from scratchgen.validation import as_generator, check_choice, check_int, check_positive
 
 __all__ = ["GAN"]
 
@@ -43,26 +43,6 @@ __all__ = ["GAN"]
 #: negative momentum are for games written as V(x, y), see ``gan.games``).
 UPDATES = ("alternating", "simultaneous", "extragradient", "optimistic")
 HISTORY_KEYS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "value")
-
-
-def _as_rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
-
-
-def _choice(value, name, options):
-    if value not in options:
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
 
 
 class GAN:
@@ -109,24 +89,22 @@ class GAN:
                  update="alternating"):
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = _positive_int(latent_dim, "latent_dim")
-        self.noise = _choice(noise, "noise", ("normal", "uniform"))
-        if not isinstance(noise_std, numbers.Real) or not noise_std > 0:
-            raise ValueError(f"noise_std must be a number > 0, got {noise_std!r}")
-        self.noise_std = float(noise_std)
-        self.loss = _choice(loss, "loss", ("minimax", "nonsaturating"))
-        self.k = _positive_int(k, "k")
-        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.latent_dim = check_int(latent_dim, "latent_dim")
+        self.noise = check_choice(noise, "noise", ("normal", "uniform"))
+        self.noise_std = check_positive(noise_std, "noise_std")
+        self.loss = check_choice(loss, "loss", losses.GENERATOR_LOSSES)
+        self.k = check_int(k, "k")
+        self.batch_size = check_int(batch_size, "batch_size")
         self.opt_g = opt_g if opt_g is not None else self._default_optimizer(generator)
         self.opt_d = opt_d if opt_d is not None else self._default_optimizer(discriminator)
-        self.rng = _as_rng(rng)
+        self.rng = as_generator(rng)
         params = list(generator.parameters())
-        self.dtype = params[0].dtype if params else sg.get_default_dtype()
+        self.dtype = params[0].dtype if params else autodiff.get_default_dtype()
         self.step = 0
         self.n_d_updates = 0
         self.n_g_updates = 0
         self.history = {key: [] for key in HISTORY_KEYS}
-        self.update = _choice(update, "update", UPDATES)
+        self.update = check_choice(update, "update", UPDATES)
         self._rule = None if update == "alternating" else dynamics.make_rule(update)
         if self._rule is not None and self.k != 1:
             raise ValueError(f"update={update!r} moves both players once per iteration; "
@@ -149,7 +127,7 @@ class GAN:
 
     def sample_noise(self, m, rng=None):
         """m draws of z from the noise prior, an array (m, latent_dim) in G's dtype."""
-        rng = self.rng if rng is None else _as_rng(rng)
+        rng = self.rng if rng is None else as_generator(rng)
         shape = (m, self.latent_dim)
         # Drawn directly in G's dtype: float32 draws are about twice as fast,
         # and at z = 256, m = 512 the noise is a quarter of an iteration.
@@ -166,7 +144,7 @@ class GAN:
     def _as_input(self, x):
         if isinstance(x, Tensor):
             return x
-        return sg.tensor(np.asarray(x, dtype=self.dtype))
+        return autodiff.tensor(np.asarray(x, dtype=self.dtype))
 
     def _minibatch(self, data, m):
         """m examples from the data: rows drawn uniformly (with replacement)
@@ -199,7 +177,7 @@ class GAN:
         G(z) is computed without a graph: the discriminator step must not
         (and need not) differentiate through the generator.
         """
-        with sg.no_grad():
+        with autodiff.no_grad():
             fake = self.generator(self._as_input(z))
         real_logits = self.discriminate(self._as_input(x_real))
         fake_logits = self.discriminate(fake)
@@ -211,10 +189,7 @@ class GAN:
 
     def generator_loss(self, z):
         """What G minimises: mean log(1 - D(G(z))) or -mean log D(G(z))."""
-        fake_logits = self.discriminate(self.generator(self._as_input(z)))
-        if self.loss == "minimax":
-            return losses.minimax_loss(fake_logits)
-        return losses.nonsaturating_loss(fake_logits)
+        return losses.generator_loss(self.discriminate(self.generator(self._as_input(z))), self.loss)
 
     # ------------------------------------------------------------ Algorithm 1
     def discriminator_step(self, x_real):
@@ -356,14 +331,14 @@ class GAN:
     # ---------------------------------------------------------------- sampling
     def sample(self, n, rng=None):
         """n samples G(z) as an array, z from the noise prior (G in eval mode)."""
-        n = _positive_int(n, "n")
+        n = check_int(n, "n")
         z = self.sample_noise(n, rng)
         was_training = getattr(self.generator, "training", False)
         if hasattr(self.generator, "eval"):
             self.generator.eval()
         try:
-            with sg.no_grad():
-                return self.generator(sg.tensor(z)).numpy()
+            with autodiff.no_grad():
+                return self.generator(autodiff.tensor(z)).numpy()
         finally:
             if was_training:
                 self.generator.train()

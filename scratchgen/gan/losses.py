@@ -8,7 +8,7 @@ needs never go through sigmoid (which rounds to exactly 0 or 1 for
     log D(x)       = log sigmoid(l)     = -softplus(-l)
     log (1 - D(x)) = log sigmoid(-l)    = -softplus(l)
 
-with softplus(t) = log(1 + exp(t)) computed stably (``sg.softplus``).
+with softplus(t) = log(1 + exp(t)) computed stably (``autodiff.softplus``).
 
 Goodfellow et al. 2014, "Generative adversarial nets", eq. (1):
 
@@ -29,7 +29,7 @@ with x_hat = eps x + (1 - eps) G(z), eps ~ U[0, 1] per sample.
 """
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.autodiff import Tensor
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "discriminator_loss",
     "minimax_loss",
     "nonsaturating_loss",
+    "generator_loss",
+    "GENERATOR_LOSSES",
     "wasserstein_critic_loss",
     "wasserstein_generator_loss",
     "interpolates",
@@ -57,12 +59,12 @@ def _flat(logits):
 
 def log_d(logits):
     """log D(x) = log sigmoid(l) = -softplus(-l), elementwise (stable for any l)."""
-    return -sg.softplus(-logits)
+    return -autodiff.softplus(-logits)
 
 
 def log_one_minus_d(logits):
     """log(1 - D(x)) = log sigmoid(-l) = -softplus(l), elementwise (stable for any l)."""
-    return -sg.softplus(logits)
+    return -autodiff.softplus(logits)
 
 
 def value_from_logits(real_logits, fake_logits):
@@ -101,8 +103,22 @@ def nonsaturating_loss(fake_logits):
     sigmoid(l) - 1 ~ -1 when D rejects the samples: strong gradients early on.
     """
     # BEGIN SOLUTION task=gan.nonsaturating_loss
-    return sg.softplus(-_flat(fake_logits)).mean()
+    return autodiff.softplus(-_flat(fake_logits)).mean()
     # END SOLUTION
+
+
+#: The generator losses of ``generator_loss`` (the ``loss`` argument of ``GAN``).
+GENERATOR_LOSSES = ("minimax", "nonsaturating")
+
+
+def generator_loss(fake_logits, kind):
+    """What G minimises, from D's logits of its samples: ``minimax_loss`` (kind
+    "minimax", Algorithm 1 as printed) or ``nonsaturating_loss`` ("nonsaturating")."""
+    if kind == "minimax":
+        return minimax_loss(fake_logits)
+    if kind == "nonsaturating":
+        return nonsaturating_loss(fake_logits)
+    raise ValueError(f"generator_loss: kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
 
 
 def wasserstein_critic_loss(real_scores, fake_scores):
@@ -122,16 +138,16 @@ def interpolates(real, fake, rng):
     Tensor with requires_grad=True when neither input carries a graph (the
     critic step, where G(z) is detached), else a Tensor that keeps the graph.
     """
-    real = real if isinstance(real, Tensor) else sg.tensor(np.asarray(real))
-    fake = fake if isinstance(fake, Tensor) else sg.tensor(np.asarray(fake))
+    real = real if isinstance(real, Tensor) else autodiff.tensor(np.asarray(real))
+    fake = fake if isinstance(fake, Tensor) else autodiff.tensor(np.asarray(fake))
     if real.shape != fake.shape:
         raise ValueError(f"interpolates: real has shape {real.shape} but fake has shape "
                          f"{fake.shape}; they must match")
     eps_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
-    eps = sg.tensor(rng.uniform(0.0, 1.0, size=eps_shape).astype(real.dtype))
+    eps = autodiff.tensor(rng.uniform(0.0, 1.0, size=eps_shape).astype(real.dtype))
     x_hat = eps * real + (1.0 - eps) * fake
     if not x_hat.requires_grad:
-        x_hat = sg.tensor(x_hat.data, requires_grad=True)
+        x_hat = autodiff.tensor(x_hat.data, requires_grad=True)
     return x_hat
 
 
@@ -152,9 +168,9 @@ def gradient_penalty(critic, x_hat, weight=10.0, eps=1e-12):
                          "(use gan.losses.interpolates)")
     # BEGIN SOLUTION task=gan.gradient_penalty
     scores = critic(x_hat)
-    (grad_x,) = sg.grad(scores.sum(), [x_hat], create_graph=True)
+    (grad_x,) = autodiff.grad(scores.sum(), [x_hat], create_graph=True)
     grad_x = grad_x.reshape(grad_x.shape[0], -1)
-    norms = sg.sqrt((grad_x * grad_x).sum(axis=1) + eps)
+    norms = autodiff.sqrt((grad_x * grad_x).sum(axis=1) + eps)
     penalty = weight * ((norms - 1.0) ** 2).mean()
     # END SOLUTION
     return penalty

@@ -11,7 +11,8 @@ As in the PacGAN code, the minibatch has m packs, so each step draws
 m * pack data samples and m * pack noise samples; consecutive rows of a
 minibatch form a pack (the rows are i.i.d., so this is a random grouping).
 """
-from scratchgen.gan.gan import GAN, _positive_int
+from scratchgen.gan.gan import GAN
+from scratchgen.validation import check_int
 
 __all__ = ["PacGAN"]
 
@@ -25,7 +26,7 @@ class PacGAN(GAN):
     """
 
     def __init__(self, generator, discriminator, latent_dim, pack=2, **kwargs):
-        self.pack = _positive_int(pack, "pack")
+        self.pack = check_int(pack, "pack")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
 
     @property

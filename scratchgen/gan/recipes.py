@@ -50,10 +50,11 @@ import time
 
 import numpy as np
 
-from scratchgen.gan.gan import GAN, _as_rng
+from scratchgen.gan.gan import GAN
 from scratchgen.gan.pacgan import PacGAN
 from scratchgen.gan.unrolled import UnrolledGAN
 from scratchgen.gan.wgan_gp import WGANGP
+from scratchgen.validation import as_generator
 
 __all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "lr_at", "set_learning_rates",
            "mixture_modes", "digit_labels", "score_samples", "train_recipe"]
@@ -129,7 +130,7 @@ def build_gan(recipe, rng=None):
     variant = recipe.get("variant", "gan")
     if variant not in _VARIANTS:
         raise ValueError(f"build_gan: recipe['variant'] must be one of {sorted(_VARIANTS)}, got {variant!r}")
-    rng = _as_rng(rng)
+    rng = as_generator(rng)
     pack = recipe.get("pack", 1) if variant == "pacgan" else 1
     G = nn.MLP([recipe["latent_dim"], *recipe["generator_hidden"], recipe["data_dim"]],
                activation=recipe["activation"], output_activation=recipe.get("output_activation"),
@@ -215,7 +216,7 @@ def recipe_data(recipe, rng=None, split="train"):
         if name == "digits":
             return X
         n = recipe.get("n_stacked", 20000) if split == "train" else recipe.get("n_stacked_test", 500)
-        images = datasets.stacked_digits(n, rng=_as_rng(rng), X=X, y=y, return_labels=False)
+        images = datasets.stacked_digits(n, rng=as_generator(rng), X=X, y=y, return_labels=False)
         return images.astype(np.float32)
     raise ValueError(f"recipe_data: unknown dataset {name!r}")
 
@@ -291,7 +292,7 @@ def train_recipe(recipe, rng=None, data=None, callbacks=(), eval_every=500, prog
 
     data: default ``recipe_data(recipe, rng)``. Returns ``(gan, seconds)``.
     """
-    rng = _as_rng(rng)
+    rng = as_generator(rng)
     gan = build_gan(recipe, rng)
     data = recipe_data(recipe, rng) if data is None else data
     start = time.perf_counter()

@@ -10,7 +10,7 @@ more discriminator updates, not against the current one:
 and theta_D^K is a function of theta_G (through the G(z) inside L_D), so
 d L_G^unrolled / d theta_G has a term through the unrolled updates. That
 term is computed by backpropagating through the K gradient steps, which
-needs the gradients of L_D as a graph: ``sg.grad(..., create_graph=True)``
+needs the gradients of L_D as a graph: ``autodiff.grad(..., create_graph=True)``
 (second-order autodiff). It lets G anticipate D's response and discourages
 hopping from mode to mode. The real D update is the ordinary one; the
 unrolled copy is thrown away after each generator step.
@@ -20,54 +20,13 @@ Simplification: the unrolled steps are plain SGD with learning rate
 optimizer they train D with, Adam); the gradient still flows through every
 step. Cost grows linearly in K; keep K small (1-5) on a CPU.
 """
-from contextlib import contextmanager
-
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.gan import losses
-from scratchgen.gan.gan import GAN, _positive_int
+from scratchgen.gan.gan import GAN
+from scratchgen.nn.stateless import using_parameters
+from scratchgen.validation import check_int, check_positive
 
-__all__ = ["UnrolledGAN", "functional_call", "using_parameters", "unrolled_generator_loss"]
-
-
-def _parameter_slots(module):
-    """(owner module, attribute name) of each parameter, in ``parameters()`` order."""
-    slots, seen = [], set()
-    for owner in module.modules():
-        for name, param in owner._parameters.items():
-            if param is not None and id(param) not in seen:
-                seen.add(id(param))
-                slots.append((owner, name))
-    return slots
-
-
-@contextmanager
-def using_parameters(module, tensors):
-    """Within the block, ``module``'s parameters are replaced by ``tensors``
-    (same order as ``module.parameters()``); restored afterwards, even on error."""
-    slots = _parameter_slots(module)
-    if len(slots) != len(tensors):
-        raise ValueError(f"functional_call: the module has {len(slots)} parameters, "
-                         f"got {len(tensors)} tensors")
-    originals = [owner.__dict__[name] for owner, name in slots]
-    try:
-        for (owner, name), t in zip(slots, tensors):
-            # Bypass Module.__setattr__: a temporary stand-in, not a new Parameter.
-            object.__setattr__(owner, name, t)
-        yield
-    finally:
-        for (owner, name), p in zip(slots, originals):
-            object.__setattr__(owner, name, p)
-
-
-def functional_call(module, tensors, *args):
-    """``module(*args)`` with its parameters replaced by ``tensors`` (same order
-    as ``module.parameters()``), like ``torch.func.functional_call``.
-
-    The tensors may carry a graph (e.g. unrolled updates), so the output can
-    be differentiated with respect to whatever produced them.
-    """
-    with using_parameters(module, list(tensors)):
-        return module(*args)
+__all__ = ["UnrolledGAN", "unrolled_generator_loss"]
 
 
 def unrolled_generator_loss(gan, z, x_real, unroll_steps, unroll_lr):
@@ -85,14 +44,12 @@ def unrolled_generator_loss(gan, z, x_real, unroll_steps, unroll_lr):
     for _ in range(unroll_steps):
         with using_parameters(discriminator, theta):
             loss_d = losses.discriminator_loss(gan.discriminate(real), gan.discriminate(fake))
-        grads = sg.grad(loss_d, theta, create_graph=True)
+        grads = autodiff.grad(loss_d, theta, create_graph=True)
         theta = [p - unroll_lr * g for p, g in zip(theta, grads)]
     with using_parameters(discriminator, theta):
         fake_logits = gan.discriminate(fake)
     # END SOLUTION
-    if gan.loss == "minimax":
-        return losses.minimax_loss(fake_logits)
-    return losses.nonsaturating_loss(fake_logits)
+    return losses.generator_loss(fake_logits, gan.loss)
 
 
 class UnrolledGAN(GAN):
@@ -107,10 +64,8 @@ class UnrolledGAN(GAN):
 
     def __init__(self, generator, discriminator, latent_dim, unroll_steps=5, unroll_lr=0.05, **kwargs):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
-        self.unroll_steps = _positive_int(unroll_steps, "unroll_steps")
-        if not unroll_lr > 0:
-            raise ValueError(f"unroll_lr must be > 0, got {unroll_lr!r}")
-        self.unroll_lr = float(unroll_lr)
+        self.unroll_steps = check_int(unroll_steps, "unroll_steps")
+        self.unroll_lr = check_positive(unroll_lr, "unroll_lr")
         self._last_real = None
 
     def discriminator_step(self, x_real):

@@ -17,7 +17,7 @@ Only the two losses change: the loops are ``GAN.train``'s.
 """
 import numpy as np
 
-import scratchgen as sg
+from scratchgen import autodiff
 from scratchgen.gan import losses
 from scratchgen.gan.gan import GAN
 
@@ -51,7 +51,7 @@ class WGANGP(GAN):
         return self.k
 
     def discriminator_loss(self, x_real, z):
-        with sg.no_grad():
+        with autodiff.no_grad():
             fake = self.generator(self._as_input(z))
         real = self._as_input(x_real)
         real_scores = self.discriminate(real)

@@ -168,7 +168,7 @@ def test_r1_penalty_gradchecks_to_second_order_on_an_mlp():
     params = list(D.parameters())
 
     def penalty(*weights):
-        from scratchgen.gan.unrolled import functional_call
+        from scratchgen.nn import functional_call
         return games.r1_penalty(lambda u: functional_call(D, weights, u), x_real, 2.0)
     gradcheck(penalty, [p.data.copy() for p in params])
     gradgradcheck(penalty, [p.data.copy() for p in params])

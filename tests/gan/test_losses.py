@@ -146,3 +146,14 @@ def test_interpolates_lie_on_segments():
 def test_gradient_penalty_needs_a_point_with_grad():
     with pytest.raises(ValueError, match="requires_grad"):
         L.gradient_penalty(lambda x: x.sum(axis=1), sg.tensor(np.zeros((2, 2))))
+
+
+def test_generator_loss_is_the_named_loss_and_refuses_others():
+    from scratchgen.gan.losses import generator_loss
+    logits = sg.tensor(np.array([[-3.0], [0.5], [2.0]]))
+    l = logits.numpy().ravel()
+    # log(1 - sigmoid(l)) = -log(1 + e^l); -log sigmoid(l) = log(1 + e^-l)
+    assert generator_loss(logits, "minimax").item() == pytest.approx(np.mean(-np.log1p(np.exp(l))))
+    assert generator_loss(logits, "nonsaturating").item() == pytest.approx(np.mean(np.log1p(np.exp(-l))))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        generator_loss(logits, "wasserstein")

@@ -4,7 +4,8 @@ import pytest
 
 import scratchgen as sg
 from scratchgen import nn, optim
-from scratchgen.gan import PacGAN, UnrolledGAN, WGANGP, functional_call, using_parameters
+from scratchgen.gan import PacGAN, UnrolledGAN, WGANGP
+from scratchgen.nn import functional_call, using_parameters
 from scratchgen.gan import losses as L
 from scratchgen.gan.unrolled import unrolled_generator_loss
 from scratchgen.testing import gradcheck
