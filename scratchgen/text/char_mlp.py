@@ -137,48 +137,22 @@ class CharMLP(LanguageModel):
         max_seconds     : stop after this much training time (checked every step)
         progress        : a tqdm bar over the steps
         """
-        text = check_text(text)
         steps = check_int(steps, "steps", minimum=0)
-        batch_size = check_int(batch_size, "batch_size")
         eval_every = check_int(eval_every, "eval_every")
-        eval_chars = check_int(eval_chars, "eval_chars")
-        if self.network_ is None:
-            vocab = self.vocabulary or Vocabulary.fit(text, lower=self.lower)
-            self._build(vocab, check_positive(lr, "lr"), check_positive(weight_decay, "weight_decay",
-                                                                         allow_zero=True))
-        ids = self.vocabulary_.encode(text)
-        windows = context_windows(ids, self.context, self.vocabulary_.boundary_id)
-        held_out = None
-        if validation_text is not None:
-            val_ids = self.vocabulary_.encode(check_text(validation_text, "validation_text"))
-            spaced = np.unique(np.linspace(0, len(val_ids) - 1, min(eval_chars, len(val_ids))).astype(int))
-            val_windows = context_windows(val_ids, self.context, self.vocabulary_.boundary_id)
-            held_out = (val_windows[spaced], val_ids[spaced])
+        data = self.training_data(text, validation_text, eval_chars, lr, weight_decay)
         bar = None
         if progress:
             from tqdm.auto import tqdm  # optional dependency of the display only
             bar = tqdm(total=steps, desc="CharMLP")
         start, running, counted = time.perf_counter(), 0.0, 0
         seconds_before = self.history_["seconds"][-1] if self.history_["seconds"] else 0.0
-        self.network_.train()
         for i in range(steps):
-            rows = self.rng_.integers(0, len(ids), size=batch_size)
-            loss = next_char_nll(self.network_, windows[rows], ids[rows])
-            self.optimizer_.zero_grad()
-            loss.backward()
-            self.optimizer_.step()
-            self.step_ += 1
-            value = float(loss.item())
-            if not np.isfinite(value):
-                raise FloatingPointError(f"training diverged at step {self.step_} (loss {value}); "
-                                         f"lower lr")
-            running, counted = running + value, counted + 1
+            running, counted = running + self.train_step(data, batch_size), counted + 1
             if bar is not None:
                 bar.update(1)
             out_of_time = max_seconds is not None and time.perf_counter() - start >= max_seconds
             if self.step_ % eval_every == 0 or i == steps - 1 or out_of_time:
-                self._evaluate(held_out, running / counted,
-                               seconds_before + time.perf_counter() - start)
+                self.record(data, running / counted, seconds_before + time.perf_counter() - start)
                 running, counted = 0.0, 0
                 if callback is not None:
                     callback(self)
@@ -191,19 +165,56 @@ class CharMLP(LanguageModel):
             self.network_.load_state_dict(self._best_state)
         return self
 
-    def _evaluate(self, held_out, train_nll, seconds):
-        """Append one row to the history; remember the weights if validation improved."""
+    def training_data(self, text, validation_text=None, eval_chars=20000, lr=1e-3, weight_decay=0.0):
+        """What ``train_step`` and ``record`` read: a dict of the training windows (n, c)
+        and targets (n,), and the validation windows and targets at ``eval_chars``
+        evenly spaced positions (or None). Builds the vocabulary, network and
+        optimizer (``lr``, ``weight_decay``) on first use."""
+        text = check_text(text)
+        eval_chars = check_int(eval_chars, "eval_chars")
+        if self.network_ is None:
+            vocab = self.vocabulary or Vocabulary.fit(text, lower=self.lower)
+            self._build(vocab, check_positive(lr, "lr"),
+                        check_positive(weight_decay, "weight_decay", allow_zero=True))
+        ids = self.vocabulary_.encode(text)
+        data = {"windows": context_windows(ids, self.context, self.vocabulary_.boundary_id),
+                "targets": ids, "held_out": None}
+        if validation_text is not None:
+            val_ids = self.vocabulary_.encode(check_text(validation_text, "validation_text"))
+            spaced = np.unique(np.linspace(0, len(val_ids) - 1, min(eval_chars, len(val_ids))).astype(int))
+            val_windows = context_windows(val_ids, self.context, self.vocabulary_.boundary_id)
+            data["held_out"] = (val_windows[spaced], val_ids[spaced])
+        return data
+
+    def train_step(self, data, batch_size=256):
+        """One Adam step on ``batch_size`` positions drawn uniformly; returns the NLL (nats)."""
+        batch_size = check_int(batch_size, "batch_size")
+        self.network_.train()
+        rows = self.rng_.integers(0, len(data["targets"]), size=batch_size)
+        loss = next_char_nll(self.network_, data["windows"][rows], data["targets"][rows])
+        self.optimizer_.zero_grad()
+        loss.backward()
+        self.optimizer_.step()
+        self.step_ += 1
+        value = float(loss.item())
+        if not np.isfinite(value):
+            raise FloatingPointError(f"training diverged at step {self.step_} (loss {value}); lower lr")
+        return value
+
+    def record(self, data, train_nll, seconds):
+        """Append one row to ``history_`` (validation bits on ``data``'s held-out
+        positions); remember the weights when validation improved. Returns the bits."""
         bpc = np.nan
-        if held_out is not None:
+        if data["held_out"] is not None:
             self.network_.eval()
-            bpc = -float(np.mean(self._log_probs_of_windows(*held_out))) / np.log(2.0)
-            self.network_.train()
+            bpc = -float(np.mean(self._log_probs_of_windows(*data["held_out"]))) / np.log(2.0)
             if self.best_validation_bpc_ is None or bpc < self.best_validation_bpc_:
                 self.best_step_, self.best_validation_bpc_ = self.step_, bpc
                 self._best_state = self.network_.state_dict()
         for key, value in (("step", self.step_), ("train_nll", train_nll), ("validation_bpc", bpc),
                            ("seconds", seconds)):
             self.history_[key].append(value)
+        return bpc
 
     # -------------------------------------------------------- probabilities
     def next_log_probs(self, contexts):

@@ -130,23 +130,47 @@ class NGramModel(LanguageModel):
         ids = vocab.encode(text)
         windows = np.concatenate(
             [context_windows(ids, self.context_size, vocab.boundary_id), ids[:, None]], axis=1)
-        self.grams_, self.context_totals_, self.context_types_ = {}, {}, {}
-        counts_by_order = {}
+        tables = {}
         for m in range(1, self.order + 1):
             keys, counts = self._count(windows[:, self.order - m:], V)
-            counts_by_order[m] = counts
             if self.smoothing == "kneser-ney" and m < self.order:
                 # continuation counts N(. g): distinct characters before g, from the (m+1)-grams
                 longer, _ = self._count(windows[:, self.order - m - 1:], V)
                 keys, counts = np.unique(longer % V ** m, return_counts=True)
-                counts_by_order[m] = counts
+            tables[m] = (keys, counts.astype(np.int64))
+        discounts = None
+        if self.smoothing == "kneser-ney":
+            discounts = list(self.discounts or
+                             [ney_discount(tables[m][1]) for m in range(1, self.order + 1)])
+        self._set_tables(vocab, tables, discounts)
+        return self
+
+    def _set_tables(self, vocab, tables, discounts):
+        V = len(vocab)
+        self.grams_, self.context_totals_, self.context_types_ = {}, {}, {}
+        for m, (keys, counts) in tables.items():
             self.grams_[m] = _Table(keys, counts)
             self.context_totals_[m], self.context_types_[m] = _grouped(keys, counts, V)
-        if self.smoothing == "kneser-ney":
-            self.discounts_ = list(self.discounts or
-                                   [ney_discount(counts_by_order[m]) for m in range(1, self.order + 1)])
+        self.discounts_ = discounts
         self.vocabulary_ = vocab
-        return self
+
+    def state_dict(self):
+        """The settings, the vocabulary and the count tables (arrays) of a fitted model."""
+        self._check_fitted()
+        return {"config": {"order": self.order, "smoothing": self.smoothing, "k": self.k,
+                           "lower": self.lower},
+                "vocabulary": self.vocabulary_.state_dict(), "discounts": self.discounts_,
+                "tables": {str(m): {"keys": t.keys, "counts": t.values} for m, t in self.grams_.items()}}
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """The model saved by ``state_dict`` (e.g. ``NGramModel.from_state_dict(sg.load(path))``)."""
+        model = cls(**state["config"])
+        tables = {int(m): (np.asarray(t["keys"], np.int64), np.asarray(t["counts"], np.int64))
+                  for m, t in state["tables"].items()}
+        discounts = None if state["discounts"] is None else [float(d) for d in state["discounts"]]
+        model._set_tables(Vocabulary.from_state_dict(state["vocabulary"]), tables, discounts)
+        return model
 
     @staticmethod
     def _count(windows, V):

@@ -142,3 +142,13 @@ def test_best_smoothing_keeps_the_lowest_validation_bits():
     model, scores = best_smoothing(3, TEXT, "the rat sat on a hat.", ks=(1.0, 0.01))
     assert set(scores) == {"kneser-ney", "add-k (k=1)", "add-k (k=0.01)"}
     assert model.bits_per_char("the rat sat on a hat.") == pytest.approx(min(scores.values()))
+
+
+@pytest.mark.parametrize("smoothing", ["kneser-ney", "add-k"])
+def test_state_dict_round_trip_through_a_checkpoint(tmp_path, smoothing):
+    import scratchgen as sg
+    model = NGramModel(3, smoothing=smoothing, k=0.5).fit(TEXT)
+    sg.save(model.state_dict(), tmp_path / "ngram.npz")
+    again = NGramModel.from_state_dict(sg.load(tmp_path / "ngram.npz"))
+    assert again.log_prob("the rat sat.") == model.log_prob("the rat sat.")
+    assert again.sample(20, rng=0) == model.sample(20, rng=0)
