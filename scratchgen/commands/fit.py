@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from scratchgen.commands import common
+from scratchgen.commands import common, text
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
 
@@ -41,8 +41,9 @@ def add_parser(sub):
                        description=__doc__.split("\n\n", 1)[0].split(": ", 1)[1],
                        epilog=_EXAMPLES, formatter_class=common.formatter)
     p.add_argument("data", metavar="DATA", help="a .csv/.npy file or a built-in data set name")
-    p.add_argument("--model", choices=("gaussian", "mixture"), default="mixture",
-                   help="density model (default: mixture)")
+    p.add_argument("--model", choices=("gaussian", "mixture", "ngram"), default="mixture",
+                   help="density model (default: mixture; ngram for text: stories or a .txt file, "
+                        "see scratchgen/commands/text.py)")
     p.add_argument("--components", type=common.positive_int, default=None, metavar="K",
                    help="mixture components (default: the number of modes of a built-in set, else 3)")
     p.add_argument("--covariance", choices=("full", "diag"), default="full",
@@ -54,6 +55,7 @@ def add_parser(sub):
     p.add_argument("--anomalies", type=float, default=0.0, metavar="FRACTION",
                    help="share of held-out points replaced by uniform outliers to score "
                         "anomaly detection by AUROC (default: 0, off)")
+    text.add_fit_options(p)
     common.add_common_options(p, quick_help="few points and iterations (a smoke test)")
     p.set_defaults(run=run)
     return p
@@ -149,6 +151,8 @@ def execute(config, run_dir):
 
 
 def run(args):
+    if args.model == "ngram" or args.data == "stories":
+        return text.run_fit(args)
     config = make_config(args)
     load_split(config)  # bad file / name / shape: fail before any folder exists
     with RunFolder.new(args.out or default_run_name("fit")) as run_dir:

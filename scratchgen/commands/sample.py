@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from scratchgen.commands import common
+from scratchgen.commands import common, text
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
 from scratchgen.datasets.toy2d import RING_PRESETS
@@ -47,7 +47,8 @@ def add_parser(sub):
     p = sub.add_parser("sample", help="Metropolis-Hastings on a built-in target or your log-density",
                        description=__doc__.split("\n\n", 1)[1].strip(),
                        epilog=_EXAMPLES, formatter_class=common.formatter)
-    p.add_argument("target", metavar="TARGET", help="ring, gaussian, banana or MODULE:FUNCTION")
+    p.add_argument("target", metavar="TARGET", help="ring, gaussian, banana or MODULE:FUNCTION; "
+                   "or a run folder of fit --model ngram / train charmlp to generate text")
     p.add_argument("--dim", type=common.positive_int, default=2,
                    help="dimension of gaussian and MODULE:FUNCTION targets (default: 2; "
                         "ring is 2-D, banana >= 2)")
@@ -59,6 +60,7 @@ def add_parser(sub):
                    help="initial random-walk scale (default: 2.38/sqrt(dim), then tuned)")
     p.add_argument("--vectorized", action="store_true",
                    help="MODULE:FUNCTION takes a batch X (n_chains, dim) -> (n_chains,)")
+    text.add_sample_options(p)   # TARGET a text run folder: generate text (commands/text.py)
     common.add_common_options(p, quick_help="few steps (a smoke test)")
     p.set_defaults(run=run)
     return p
@@ -181,6 +183,8 @@ def execute(config, run_dir, target=None, progress=False):
 
 
 def run(args):
+    if text.is_text_run(args.target):
+        return text.run_sample(args)
     config = make_config(args)
     target = prepare(config)
     with RunFolder.new(args.out or default_run_name("sample")) as run_dir:

@@ -45,12 +45,13 @@ With --resume, the options come from RUN_DIR/config.json; only --steps,
 
 
 def add_parser(sub):
-    from scratchgen.commands import train_gan, train_latent
-    p = sub.add_parser("train", help="train an autoencoder, a VAE or a GAN (resumable)",
+    from scratchgen.commands import text, train_gan, train_latent
+    p = sub.add_parser("train", help="train an autoencoder, a VAE, a GAN or a CharMLP (resumable)",
                        description=__doc__.split("\n\n", 1)[1].strip(), epilog=_EXAMPLES,
                        formatter_class=common.formatter)
     models = p.add_subparsers(dest="model", metavar="MODEL", required=True)
-    for name, module in (("autoencoder", train_latent), ("vae", train_latent), ("gan", train_gan)):
+    for name, module in (("autoencoder", train_latent), ("vae", train_latent), ("gan", train_gan),
+                         ("charmlp", text)):
         q = models.add_parser(name, help=module.HELP[name], description=module.HELP[name],
                               epilog=module.EXAMPLES[name], formatter_class=common.formatter)
         module.add_options(q, name)
@@ -78,15 +79,17 @@ def _add_loop_options(p):
 
 def build_job(config):
     """The training job that a config describes (same config + seed = same job)."""
-    from scratchgen.commands import train_gan, train_latent
+    from scratchgen.commands import text, train_gan, train_latent
     if config["model"] == "gan":
         return train_gan.GanJob(config)
+    if config["model"] == "charmlp":
+        return text.CharMLPJob(config)
     return train_latent.LatentJob(config)
 
 
 def _config_from_args(args):
-    from scratchgen.commands import train_gan, train_latent
-    module = train_gan if args.model == "gan" else train_latent
+    from scratchgen.commands import text, train_gan, train_latent
+    module = {"gan": train_gan, "charmlp": text}.get(args.model, train_latent)
     config = module.config_from_args(args)
     config.update(command="train", model=args.model, seed=args.seed, quick=args.quick,
                   figures=not args.no_figures)

@@ -161,8 +161,15 @@ class CharMLP(LanguageModel):
         if bar is not None:
             bar.close()
         self.network_.eval()
-        if restore_best and self._best_state is not None:
+        if restore_best:
+            self.use_best_weights()
+        return self
+
+    def use_best_weights(self):
+        """Load the weights of the best validation score so far (if any were measured)."""
+        if self._best_state is not None:
             self.network_.load_state_dict(self._best_state)
+        self.network_.eval()
         return self
 
     def training_data(self, text, validation_text=None, eval_chars=20000, lr=1e-3, weight_decay=0.0):
