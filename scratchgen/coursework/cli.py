@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from scratchgen.commands.common import positive_float
+from scratchgen.coursework.dependencies import check_dependencies, static_dependencies
 from scratchgen.coursework.grade import DEFAULT_TIMEOUT, grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
 from scratchgen.coursework.verify import format_checks, verify_tasks
@@ -74,7 +75,8 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
                    help="the folder that was handed out: take only the task files from DIR, "
                         "tests and everything else from HANDOUT")
 
-    p = sub.add_parser("check", help="check that markers, the TASKS table and tagged tests agree")
+    p = sub.add_parser("check", help="check that markers, the TASKS table, tagged tests and dependencies agree "
+                                     "(reads the code; fast)")
     p.add_argument("--source", metavar="ROOT", default=None, help="scratchgen checkout to check")
 
     p = sub.add_parser("verify", help="run each task's tests with and without its solution (slow)",
@@ -118,6 +120,8 @@ def _check(args) -> int:
     problems += [f"task {t} has no test tagged @pytest.mark.task({t!r})" for t in sorted(TASKS) if t not in tests]
     problems += [f"{', '.join(files)}: tagged with task {t!r}, which is not in TASKS"
                  for t, files in sorted(tests.items()) if t not in TASKS]
+    if (root / "tests").is_dir():
+        problems += check_dependencies(static_dependencies(root / "scratchgen", root / "tests"))
     for line in problems:
         print(line)
     rows = missing_rows(found)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from scratchgen.coursework.markers import parse_regions, strip_solutions, task_matches
-from scratchgen.coursework.tasks import PACKAGE_DIR, Task, select_tasks
+from scratchgen.coursework.tasks import PACKAGE_DIR, TASKS, Task, dependency_closure, dependency_order, select_tasks
 
 __all__ = ["make_assignment", "tagged_test_files", "COPIED", "ASSIGNMENT_JSON"]
 
@@ -132,7 +132,10 @@ def _strip_package(pkg_dir: Path, tasks: list[Task]) -> dict[str, list[dict]]:
     return where
 
 
-def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tests: Mapping[str, list[str]]) -> str:
+def _assignment_markdown(
+    tasks: list[Task], where: Mapping[str, list[dict]], tests: Mapping[str, list[str]],
+    table: Mapping[str, Task] | None = None,
+) -> str:
     total = sum(t.points for t in tasks)
     lines = [
         "# Assignment",
@@ -148,10 +151,12 @@ def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tes
         "| # | task | points | depends on |",
         "|---|------|--------|------------|",
     ]
-    ids = {t.id for t in tasks}
+    lookup = {**(TASKS if table is None else table), **{t.id: t for t in tasks}}
+    # only the dependencies the student has to write (also those reached through tasks handed out working)
+    own_deps = {t.id: [d for d in dependency_order(tasks, lookup) if d.id in dependency_closure(t.id, lookup)]
+                for t in tasks}
     for i, t in enumerate(tasks, 1):
-        # only the dependencies the student has to write: the others are handed out working
-        deps = ", ".join(d for d in t.depends_on if d in ids) or "-"
+        deps = ", ".join(d.id for d in own_deps[t.id]) or "-"
         lines.append(f"| {i} | `{t.id}` | {t.points} | {deps} |")
     for i, t in enumerate(tasks, 1):
         lines += ["", f"## {i}. `{t.id}` ({t.points} points)", "", f"Hint: {t.hint}", ""]
@@ -159,9 +164,8 @@ def _assignment_markdown(tasks: list[Task], where: Mapping[str, list[dict]], tes
             extra = f" (hint: {w['hint']})" if w["hint"] and w["hint"] != t.hint else ""
             lines.append(f"- where: `{w['file']}`, `{w['function']}`{extra}")
         lines += [f"- tests: `{f}`" for f in tests.get(t.id, [])]
-        own = [d for d in t.depends_on if d in ids]
-        if own:
-            lines.append(f"- builds on: {', '.join(f'`{d}`' for d in own)}")
+        if own_deps[t.id]:
+            lines.append(f"- builds on: {', '.join(f'`{d.id}`' for d in own_deps[t.id])}")
     return "\n".join(lines) + "\n"
 
 
@@ -201,7 +205,7 @@ def make_assignment(
         _copy_tree(root, build, package)
         where = _strip_package(build / package, selected)
         tests = tagged_test_files(build / "tests")
-        (build / "ASSIGNMENT.md").write_text(_assignment_markdown(selected, where, tests), encoding="utf-8")
+        (build / "ASSIGNMENT.md").write_text(_assignment_markdown(selected, where, tests, table), encoding="utf-8")
         (build / ASSIGNMENT_JSON).write_text(_assignment_json(selected, package, where), encoding="utf-8")
         os.chmod(build, 0o755)  # mkdtemp makes it private; the assignment is to be handed out
         if out_dir.exists():

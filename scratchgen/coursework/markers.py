@@ -33,7 +33,12 @@ docstrings like the one above are never taken for markers.
 :func:`strip_solutions` replaces each selected region by::
 
     <givens>
-    raise NotImplementedError("Task <id>: <hint>")
+    raise NotImplementedError("Task <id>: <hint> (define x, y: the lines after this one use them)")
+
+where ``x, y`` are the names the region binds that the rest of the
+function reads (:func:`names_used_after`; the parenthesis is left out when
+there are none), so that the code after the region never uses a name the
+student has to guess.
 
 at the region's indentation, then checks with :func:`compile` that the
 result is valid Python. A function's signature and docstring sit outside
@@ -55,6 +60,7 @@ __all__ = [
     "parse_regions",
     "strip_solutions",
     "task_matches",
+    "names_used_after",
     "TASK_ID_PATTERN",
 ]
 
@@ -257,9 +263,52 @@ def _check_inside_functions(source: str, spans: list[tuple[SolutionRegion, int, 
             )
 
 
-def _replacement(region: SolutionRegion, lines: list[str], hint: str) -> list[str]:
+def _dotted(node: ast.AST) -> str | None:
+    """``x`` for a Name, ``self.x_`` for an attribute of a Name; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def names_used_after(source: str, region: SolutionRegion) -> list[str]:
+    """Names the region binds that the rest of its function reads, in the order they are read.
+
+    Those are the names a student must define (``grad_a``, ``self.components_``);
+    the raise that replaces the region lists them. Names bound before the
+    region, by the function's arguments or by the given lines are visible
+    already and are not listed.
+    """
+    tree = ast.parse(source)
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+             and n.lineno < region.begin_line and region.end_line <= n.end_lineno]
+    if not funcs:
+        return []
+    func = max(funcs, key=lambda n: n.lineno)
+    known = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
+    bound: set[str] = set()
+    used: list[str] = []
+    for node in ast.walk(func):
+        name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if name is None:
+            continue
+        line, store = node.lineno, not isinstance(node.ctx, ast.Load)
+        if store and (line < region.begin_line or line in region.given_lines):
+            known.add(name)
+        elif store and line < region.end_line:
+            bound.add(name)
+        elif not store and line > region.end_line:
+            used.append((line, node.col_offset, name))
+    order = [n for _, _, n in sorted(used)]
+    return [n for i, n in enumerate(order) if n in bound and n not in known and n not in order[:i]]
+
+
+def _replacement(region: SolutionRegion, lines: list[str], hint: str, needed: list[str]) -> list[str]:
     kept = [lines[r - 1] for r in region.given_lines]
     message = f"Task {region.task}: {hint}"
+    if needed:
+        message += f" (define {', '.join(needed)}: the lines after this one use {'it' if len(needed) == 1 else 'them'})"
     return kept + [f"{region.indent}raise NotImplementedError({message!r})"]
 
 
@@ -292,7 +341,7 @@ def strip_solutions(
     for region in regions:
         out.extend(lines[nxt - 1 : region.begin_line - 1])
         hint = region.hint or (hints or {}).get(region.task) or DEFAULT_HINT
-        out.extend(_replacement(region, lines, hint))
+        out.extend(_replacement(region, lines, hint, names_used_after(source, region)))
         nxt = region.end_line + 1
     out.extend(lines[nxt - 1 :])
     result = "\n".join(out)  # split("\n") kept a final "" for a trailing newline: round-trips

@@ -28,6 +28,11 @@ def mh_step(log_prob, proposal, x, log_p, noise, step_factor, u, rng=None):
     proposal noise (or None); u : the pre-drawn uniform in [0, 1).
     Returns (x_next, log_p_next, accepted, accept_prob) where accept_prob =
     min(1, alpha) is what the tuning uses.
+
+    Helpers: ``proposal.propose(x, noise, step_factor, rng)`` -> x' (dim,);
+    ``proposal.log_hastings(x, x_new)`` -> log q(x | x') - log q(x' | x) (0 for
+    a symmetric proposal); ``log_prob(x_new)`` -> log p(x') (a NaN counts as
+    -inf: zero density); ``log_uniform(u)`` -> log u.
     """
     # BEGIN SOLUTION task=mcmc.acceptance_step
     x_new = proposal.propose(x, noise, step_factor, rng)

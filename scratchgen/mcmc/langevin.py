@@ -59,6 +59,12 @@ def mala_step(log_prob, x, log_p, grad_log_p, noise, step_size, u):
 
     step_size : h, a float or (n_chains,). Returns (x_next, log_p_next,
     grad_next, accepted, log_alpha), the rejected chains keeping their state.
+
+    Proposal x' = x + h^2/2 grad log p(x) + h noise, so q(x' | x) =
+    N(x'; x + h^2/2 grad log p(x), h^2 I); accept when log u < log alpha with
+    log alpha = log p(x') - log p(x) + log q(x | x') - log q(x' | x) (a NaN
+    counts as -inf). Helper: ``value_and_grad(log_prob, x_new)`` -> (log p(x'),
+    grad log p(x')) with the shapes of ``log_p`` and ``x``.
     """
     h = np.asarray(step_size, dtype=np.float64)[..., None] if np.ndim(step_size) else step_size
     # BEGIN SOLUTION task=mcmc.mala_step

@@ -215,3 +215,16 @@ def test_assignment_lists_only_dependencies_the_student_writes(toy_project, tmp_
     assert "- builds on" not in md
     md = (_make(toy_project, tmp_path, ["toy.*"], toy_table, name="hw2") / "ASSIGNMENT.md").read_text()
     assert "| 2 | `toy.double` | 3 | toy.add |" in md and "- builds on: `toy.add`" in md
+
+
+def test_static_scan_finds_a_test_that_calls_another_tasks_function(toy_project, toy_table):
+    from scratchgen.coursework.dependencies import check_dependencies, static_dependencies
+
+    needs = static_dependencies(toy_project / "toypkg", toy_project / "tests")
+    # double's test calls double(), whose code (outside its region, given to the student) calls add()
+    assert needs == {"toy.double": {"toy.add": "tests/test_arith.py::test_double calls double, which reaches add"}}
+    assert check_dependencies(needs, toy_table) == []  # declared
+    undeclared = dict(toy_table, **{"toy.double": Task("toy.double", 3, "call add")})
+    assert check_dependencies(needs, undeclared) == [
+        "task toy.double does not declare depends_on 'toy.add': "
+        "tests/test_arith.py::test_double calls double, which reaches add"]

@@ -128,3 +128,29 @@ def test_form_feed_and_untouched_text_round_trip():
     out = strip_solutions(source, ["a.b"])
     assert out == source.replace("    return x\n    # END SOLUTION\n", "").replace(
         "    # BEGIN SOLUTION task=a.b\n", "    raise NotImplementedError('Task a.b: implement this part')\n")
+
+
+def test_the_raise_names_what_the_code_after_the_region_reads():
+    from scratchgen.coursework.markers import names_used_after
+
+    source = (
+        "def backward(ctx, grad):\n"
+        "    out = 0\n"
+        "    # BEGIN SOLUTION task=m.back\n"
+        "    # BEGIN GIVEN\n"
+        "    a, b = ctx.saved\n"
+        "    # END GIVEN\n"
+        "    grad_a, grad_b = grad * b, grad * a\n"
+        "    self_total = out + 1\n"
+        "    # END SOLUTION\n"
+        "    return grad_b, grad_a, out, a\n"
+    )
+    (region,) = parse_regions(source)
+    # out and a are visible to the student (before the region, given); self_total is not read after it
+    assert names_used_after(source, region) == ["grad_b", "grad_a"]
+    stripped = strip_solutions(source, ["m.back"])
+    assert ("raise NotImplementedError('Task m.back: implement this part "
+            "(define grad_b, grad_a: the lines after this one use them)')") in stripped
+    # nothing after the region: the message is the hint alone
+    assert strip_solutions(source.replace("    return grad_b, grad_a, out, a\n", ""), ["m.back"]).rstrip().endswith(
+        "raise NotImplementedError('Task m.back: implement this part')")

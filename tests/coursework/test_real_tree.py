@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scratchgen.coursework import TASKS, Task, check_table, discover_markers, make_assignment, strip_solutions
+from scratchgen.coursework.dependencies import check_dependencies, static_dependencies
 from scratchgen.coursework.make import tagged_test_files
 from scratchgen.coursework.tasks import PACKAGE_DIR
 
@@ -37,6 +38,13 @@ def test_every_task_has_tagged_tests():
     assert sorted(t for t in TASKS if t not in tagged) == []
     unknown = {t: files for t, files in tagged.items() if t not in TASKS}
     assert unknown == {}, "tests tagged with a task id that is not in TASKS (a typo?)"
+
+
+@pytest.mark.skipif(not HAS_TESTS, reason="needs the scratchgen checkout's tests/")
+def test_every_dependency_the_tests_show_is_declared():
+    # read from the code: a task's tests that call another task's function need that task
+    # (`scratchgen assignment verify --full` finds the rest by running the tests)
+    assert check_dependencies(static_dependencies(PACKAGE_DIR, ROOT / "tests")) == []
 
 
 def test_each_file_strips_to_valid_python_without_its_regions(found):

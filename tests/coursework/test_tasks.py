@@ -22,6 +22,9 @@ def test_select_by_id_and_glob_in_dependency_order():
     # a dependency that is not selected stays a given and does not constrain the order
     assert [t.id for t in select_tasks(["gan.step", "nn.linear"], TABLE)] == ["nn.linear", "gan.step"]
     assert [t.id for t in select_tasks("gan.step", TABLE)] == ["gan.step"]
+    # gan.step needs autodiff.backward_mul through nn.linear, which is handed out: still after it
+    assert [t.id for t in select_tasks(["gan.step", "autodiff.backward_mul"], TABLE)] == [
+        "autodiff.backward_mul", "gan.step"]
 
 
 def test_select_unknown_pattern_names_it():
@@ -67,3 +70,12 @@ def test_check_table_reports_both_directions_and_bad_dependencies(toy_project, t
 def test_discover_rejects_a_missing_folder(tmp_path):
     with pytest.raises(ValueError, match="package_dir"):
         discover_markers(tmp_path / "nope")
+
+
+def test_dependency_closure_follows_chains_and_ends_at_unknown_ids():
+    from scratchgen.coursework.tasks import dependency_closure
+
+    assert dependency_closure("gan.step", TABLE) == {"nn.linear", "autodiff.backward_mul"}
+    assert dependency_closure("autodiff.topological_sort", TABLE) == set()
+    table = dict(TABLE, x=Task("m.x", 1, "", ("m.unknown",)))
+    assert dependency_closure("x", {"x": table["x"]}) == {"m.unknown"}

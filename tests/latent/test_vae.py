@@ -3,6 +3,7 @@ log-likelihood (linear-Gaussian case), monotonicity in K, sampling, errors."""
 import numpy as np
 import pytest
 
+from scratchgen.autodiff import Tensor
 from scratchgen.latent import VAE
 from scratchgen.nn import MLP
 from scratchgen.testing import gradcheck
@@ -49,6 +50,21 @@ def test_iwae_gradcheck_with_fixed_noise(likelihood, as_float64):
 
 
 @pytest.mark.task("latent.elbo")
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_elbo_is_the_reconstruction_term_minus_the_closed_form_kl(likelihood, as_float64):
+    # With the noise given: z = m + exp(v / 2) eps and ELBO = log p(x | z) - KL(N(m, e^v) || N(0, I)),
+    # the KL written out in NumPy and log p(x | z) from the decoder (given to the student).
+    model = _small_vae(as_float64, likelihood)
+    rng = np.random.default_rng(8)
+    x, eps = rng.uniform(size=(3, 5)), rng.standard_normal((3, 2))
+    mean, log_var = (t.data for t in model.posterior(Tensor(x)))
+    z = mean + np.exp(log_var / 2) * eps
+    kl = 0.5 * np.sum(mean ** 2 + np.exp(log_var) - 1 - log_var, axis=1)
+    expected = model.log_likelihood_given_z(Tensor(x), Tensor(z)).data - kl
+    np.testing.assert_allclose(model.elbo(x, eps=eps).data, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.task("latent.iwae")  # L_1 against the ELBO (an earlier task)
 def test_elbo_with_closed_form_kl_equals_the_monte_carlo_single_sample_bound(as_float64):
     # E_eps[elbo(x, eps)] = E_eps[L_1(x, eps)]: the two differ only in using the
     # closed-form KL or log p(z) - log q(z|x) at the draw. Average the difference
