@@ -13,6 +13,7 @@ metrics.jsonl, summary.json, checkpoint, figures), so that ``scratchgen
 evaluate`` works on it; the demo's own summary.json collects the numbers.
 The GAN, the longest part, trains in a second process on the second core.
 """
+import json
 import os
 import sys
 import time
@@ -144,6 +145,39 @@ def _start_worker(run_dir, name, config):
     return pool, pool.submit(_part_in_worker, name, config, folder.path)
 
 
+def _last_logged_step(folder):
+    """The step of the last complete line of ``folder``/metrics.jsonl (0 if none yet)."""
+    try:
+        lines = (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for line in reversed(lines):
+        try:
+            return int(json.loads(line)["step"])
+        except (ValueError, KeyError, TypeError):
+            continue   # a line the worker is still writing
+    return 0
+
+
+def wait_for_worker(future, folder, total, progress, poll_seconds=0.5):
+    """The worker's result; meanwhile a progress bar follows the steps it logs
+    to its run folder's metrics.jsonl (the worker itself shows no bar)."""
+    from concurrent.futures import TimeoutError as Pending
+    done = _last_logged_step(folder)
+    bar = common.progress_bar(total, "train gan (second core)", progress, initial=done)
+    try:
+        while True:
+            try:
+                return future.result(timeout=poll_seconds)
+            except Pending:
+                step = _last_logged_step(folder)
+                if step > done:
+                    bar.update(step - done)
+                    done = step
+    finally:
+        bar.close()
+
+
 def run(args):
     t_start = time.perf_counter()
     configs = _configs(args.seed, args.quick)
@@ -161,7 +195,8 @@ def run(args):
         try:
             for i, name in enumerate(PARTS, start=1):
                 if future is not None and name == PARTS[-1]:
-                    part_summary, seconds = future.result()
+                    part_summary, seconds = wait_for_worker(
+                        future, run_dir.file(name), configs[name]["steps"], progress)
                 else:
                     t0 = time.perf_counter()
                     part_summary = _run_part(name, configs[name], _part_folder(run_dir, name), progress)
