@@ -1,4 +1,5 @@
 """The GAN lecture scripts run end to end in fast mode and save their figures."""
+import numpy as np
 import pytest
 
 FIGURES = {
@@ -6,6 +7,8 @@ FIGURES = {
                   "04_value_function.png", "04_ring_samples.png"],
     "05_mode_collapse.py": ["05_mode_collapse_samples.png", "05_mode_collapse_metrics.png"],
     "06_discriminator_features.py": ["06_gan_digits.png", "06_feature_probe.png"],
+    "08_game_dynamics.py": ["08_bilinear_phase.png", "08_dirac_phase.png",
+                            "08_distance_and_conserved.png"],
 }
 
 
@@ -25,3 +28,13 @@ def test_lecture_runs_in_fast_mode_and_saves_figures(script, run_lecture, capsys
         # Even in fast mode every linear probe is far above chance (10%):
         # pixels alone give ~80% on 8x8 digits with 100 labels.
         assert all(acc > 0.5 for acc in namespace["accuracy"].values())
+    if script == "08_game_dynamics.py":
+        # The pictures' claims on the lecture's own trajectories: the spiral, the cycle
+        # (its conserved quantity flat) and the convergence, and R1 on the Dirac GAN.
+        radius = {name: np.linalg.norm(t, axis=1) for name, t in namespace["bilinear"].items()}
+        assert radius["simultaneous"][-1] > 1.5 * radius["simultaneous"][0]
+        assert np.ptp(namespace["conserved"]) < 1e-12
+        assert all(radius[name][-1] < 0.7 * radius[name][0] for name in ("extragradient", "optimistic"))
+        dirac = {name: np.linalg.norm(t[-1]) for name, t in namespace["dirac"].items()}
+        assert dirac["alternating + R1"] < 1e-2 < 1.0 < dirac["alternating"]
+        assert set(namespace["results"]) == {"alternating", "simultaneous"}
