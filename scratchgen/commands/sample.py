@@ -6,6 +6,7 @@ whose scale is tuned during ``--tune`` burn-in steps, then stores
 rank-normalised split R-hat and the bulk/tail effective sample sizes
 (Vehtari et al. 2021) of every coordinate.
 """
+import contextlib
 import importlib
 import math
 import os
@@ -17,6 +18,7 @@ import numpy as np
 from scratchgen.commands import common, text
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
+from scratchgen.commands.user_code import running_user_code
 from scratchgen.datasets.toy2d import RING_PRESETS
 
 __all__ = ["add_parser", "run", "TARGETS", "resolve_target", "run_sampler"]
@@ -28,11 +30,13 @@ examples:
   scratchgen sample gaussian --dim 5 --scale 0.8
   scratchgen sample mymodel:log_prob --dim 3          log p from mymodel.py in this folder
   scratchgen sample mymodel:log_prob_batch --dim 3 --vectorized
+  scratchgen sample ring --engine numba --chains 8 --steps 200000   chains in parallel threads
 
 TARGET is a built-in target (ring, gaussian, banana) or MODULE:FUNCTION, a
 Python function log_prob(x) -> float of x with shape (dim,) (or, with
 --vectorized, X (n_chains, dim) -> (n_chains,)) importable from the current
-folder. Writes config.json, metrics.jsonl, summary.json (acceptance, R-hat,
+folder; an @numba.njit function runs on the compiled engine, its chains in
+parallel threads (SCRATCHGEN_NUM_THREADS, default one per core). Writes config.json, metrics.jsonl, summary.json (acceptance, R-hat,
 ESS), chain.npz (draws (steps, chains, dim), log p, acceptance), trace.png,
 autocorrelation.png and, in 2-D, samples.png.
 """.format(**RING_PRESETS["mcmc-wide"])
@@ -41,6 +45,11 @@ TARGETS = ("ring", "gaussian", "banana")
 # The "mcmc-wide" ring (datasets.RING_PRESETS): modes 3 std apart, so that a tuned
 # random walk hops between them within a demo's few thousand steps.
 RING_STD = RING_PRESETS["mcmc-wide"]["std"]
+ENGINES = ("auto", "numba", "vectorized", "python")
+# --scale outside this range freezes the chains: the tuning moves the scale by a factor of
+# about e^9 at most in 1000 steps, and below ~1e-300 a step x + scale z rounds to x.
+SCALE_RANGE = (1e-6, 1e6)
+FIRST_CALL_SECONDS = 60.0  # default limit for importing and first calling MODULE:FUNCTION
 
 
 def add_parser(sub):
@@ -49,37 +58,48 @@ def add_parser(sub):
                        epilog=_EXAMPLES, formatter_class=common.formatter)
     p.add_argument("target", metavar="TARGET", help="ring, gaussian, banana or MODULE:FUNCTION; "
                    "or a run folder of fit --model ngram / train charmlp to generate text")
-    p.add_argument("--dim", type=common.positive_int, default=2,
-                   help="dimension of gaussian and MODULE:FUNCTION targets (default: 2; "
-                        "ring is 2-D, banana >= 2)")
+    p.add_argument("--dim", type=common.positive_int, default=None,
+                   help="dimension of gaussian, banana and MODULE:FUNCTION targets (default: 2; "
+                        "ring is 2-D only, banana needs >= 2)")
     p.add_argument("--steps", type=common.positive_int, default=5000, help="draws per chain (default: 5000)")
     p.add_argument("--tune", type=common.nonnegative_int, default=1000,
                    help="burn-in steps that tune the proposal scale (default: 1000)")
     p.add_argument("--chains", type=common.positive_int, default=4, help="number of chains (default: 4)")
     p.add_argument("--scale", type=common.positive_float, default=None,
-                   help="initial random-walk scale (default: 2.38/sqrt(dim), then tuned)")
+                   help=f"initial random-walk scale, {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g} "
+                        "(default: 2.38/sqrt(dim), then tuned)")
     p.add_argument("--vectorized", action="store_true",
                    help="MODULE:FUNCTION takes a batch X (n_chains, dim) -> (n_chains,)")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="auto (default): built-in targets on the vectorized engine (no compile "
+                        "time), MODULE:FUNCTION on numba if it is @numba.njit, vectorized with "
+                        "--vectorized, else python; numba: compiled, chains in parallel threads "
+                        "(~4 s to compile, then millions of steps/s)")
+    p.add_argument("--time-limit", type=common.positive_float, default=None, metavar="SECONDS",
+                   help="stop with an error when MODULE:FUNCTION's import, first call or the "
+                        f"sampling takes longer (default: {FIRST_CALL_SECONDS:g} s for the import "
+                        "and first call, no limit for the sampling)")
     text.add_sample_options(p)   # TARGET a text run folder: generate text (commands/text.py)
     common.add_common_options(p, quick_help="few steps (a smoke test)")
     p.set_defaults(run=run)
     return p
 
 
-def _user_function(spec):
+def _user_function(spec, seconds=FIRST_CALL_SECONDS):
     module_name, _, func_name = spec.partition(":")
     if not module_name or not func_name:
         raise UsageError(f"target {spec!r}: expected MODULE:FUNCTION, e.g. mymodel:log_prob")
     cwd = os.getcwd()
     sys.path.insert(0, cwd)  # like `python -m`: modules of the current folder first
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        raise UsageError(f"target {spec!r}: cannot import module {exc.name!r} "
-                         f"(looked in {cwd} and the Python path)") from None
-    except Exception as exc:  # the user's module failed while importing
-        raise UsageError(f"target {spec!r}: importing {module_name} raised "
-                         f"{type(exc).__name__}: {exc}") from None
+        with running_user_code(f"target {spec!r}: importing {module_name}", seconds):
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise  # the user's module imports something missing: "importing ... raised"
+                raise UsageError(f"target {spec!r}: cannot import module {exc.name!r} "
+                                 f"(looked in {cwd} and the Python path)") from None
     finally:
         sys.path.remove(cwd)
     func = getattr(module, func_name, None)
@@ -90,35 +110,53 @@ def _user_function(spec):
     return func
 
 
-def resolve_target(name, dim, vectorized=False):
-    """(log_prob, dim, vectorized) for a built-in name or MODULE:FUNCTION."""
+def resolve_target(name, dim=None, vectorized=False, engine="auto", seconds=FIRST_CALL_SECONDS):
+    """(log_prob, dim, vectorized) for a built-in name or MODULE:FUNCTION.
+
+    Built-in targets come in the batch form (vectorized engine) unless
+    ``engine`` is "numba" or "python" (the point form, compiled under the numba
+    kernel backend).
+    """
     from scratchgen import mcmc
+    if name == "ring" and dim not in (None, 2):
+        raise UsageError(f"--dim {dim}: the ring target is 2-D; leave out --dim (or use "
+                         "gaussian or banana for other dimensions)")
+    dim = 2 if dim is None else dim
+    batch = engine in ("auto", "vectorized")
     if name == "ring":
-        # The vectorised NumPy form: the Numba engine would give the same chains (same random
-        # stream) but compiles for ~3 s in every new process, longer than the sampling itself.
-        return mcmc.make_ring_log_prob(std=RING_STD, vectorized=True), 2, True
+        # Batch form by default: the Numba engine gives the same decisions (same random
+        # stream) but compiles for seconds in every new process, longer than a demo's sampling.
+        return mcmc.make_ring_log_prob(std=RING_STD, vectorized=batch), 2, batch
     if name == "gaussian":
         # Correlated: covariance 1 on the diagonal, 0.5 off it.
         cov = 0.5 * np.eye(dim) + 0.5
-        return mcmc.make_gaussian_log_prob(np.zeros(dim), cov, vectorized=True), dim, True
+        return mcmc.make_gaussian_log_prob(np.zeros(dim), cov, vectorized=batch), dim, batch
     if name == "banana":
         if dim < 2:
             raise UsageError(f"--dim {dim}: the banana target needs dim >= 2")
-        return mcmc.make_banana_log_prob(vectorized=True), dim, True
+        return mcmc.make_banana_log_prob(vectorized=batch), dim, batch
     if ":" in name:
-        return _user_function(name), dim, vectorized
+        return _user_function(name, seconds), dim, vectorized
     raise UsageError(f"unknown target {name!r}: expected one of {', '.join(TARGETS)} "
                      "or MODULE:FUNCTION")
 
 
-def _check_log_prob(log_prob, x0, vectorized, name):
+def check_scale(scale):
+    """--scale inside SCALE_RANGE (None: the default), else one UsageError line."""
+    low, high = SCALE_RANGE
+    if scale is not None and not low <= scale <= high:
+        raise UsageError(f"--scale {scale!r}: expected {low:g} to {high:g} (the tuning adapts the "
+                         "scale by a factor of at most ~e^9, so the chains would freeze); rescale "
+                         "the target instead")
+    return scale
+
+
+def _check_log_prob(log_prob, x0, vectorized, name, seconds=FIRST_CALL_SECONDS):
     """Call the target once at the starts so that a broken function fails before any folder."""
-    try:
+    shape = x0.shape if vectorized else x0[0].shape
+    with running_user_code(f"target {name!r} on x of shape {shape}", seconds):
         value = log_prob(x0) if vectorized else log_prob(x0[0])
         value = np.asarray(getattr(value, "data", value), dtype=np.float64)
-    except Exception as exc:
-        raise UsageError(f"target {name!r} failed on x of shape "
-                         f"{x0.shape if vectorized else x0[0].shape}: {type(exc).__name__}: {exc}") from None
     expected = (len(x0),) if vectorized else ()
     if value.shape != expected and not (not vectorized and value.size == 1):
         raise UsageError(f"target {name!r} returned shape {value.shape}, expected "
@@ -126,7 +164,8 @@ def _check_log_prob(log_prob, x0, vectorized, name):
                          + ("" if vectorized else " (use --vectorized for a batch function)"))
 
 
-def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed, progress=False):
+def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed, progress=False,
+                engine=None):
     """The chains, from starts spread as N(0, 2^2 I) (R-hat needs dispersed starts)."""
     from scratchgen.mcmc import RandomWalk, metropolis_hastings
     rng = np.random.default_rng(seed)
@@ -134,7 +173,7 @@ def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed, pro
     scale = scale if scale is not None else 2.38 / math.sqrt(dim)
     return metropolis_hastings(log_prob, x0, steps, proposal=RandomWalk(scale=scale),
                                n_chains=chains, tune=tune, seed=rng, vectorized=vectorized,
-                               progress=progress)
+                               progress=progress, engine=engine)
 
 
 def chain_summary(result):
@@ -151,14 +190,22 @@ def chain_summary(result):
 def make_config(args):
     steps, tune = (300, 200) if args.quick else (args.steps, args.tune)
     return {"command": "sample", "target": args.target, "dim": args.dim, "steps": steps, "tune": tune,
-            "chains": args.chains, "scale": args.scale, "vectorized": args.vectorized,
+            "chains": args.chains, "scale": check_scale(args.scale), "vectorized": args.vectorized,
+            "engine": args.engine, "time_limit": args.time_limit,
             "seed": args.seed, "quick": args.quick, "figures": not args.no_figures}
+
+
+def _first_call_seconds(config):
+    return config.get("time_limit") or FIRST_CALL_SECONDS
 
 
 def prepare(config):
     """(log_prob, dim, vectorized) of a config, checked by one call at the starts."""
-    log_prob, dim, vectorized = resolve_target(config["target"], config["dim"], config["vectorized"])
-    _check_log_prob(log_prob, np.zeros((config["chains"], dim)), vectorized, config["target"])
+    seconds = _first_call_seconds(config)
+    log_prob, dim, vectorized = resolve_target(config["target"], config["dim"], config["vectorized"],
+                                               config.get("engine", "auto"), seconds)
+    _check_log_prob(log_prob, np.zeros((config["chains"], dim)), vectorized, config["target"],
+                    seconds)
     return log_prob, dim, vectorized
 
 
@@ -168,8 +215,13 @@ def execute(config, run_dir, target=None, progress=False):
     config = {**config, "dim": dim, "vectorized": vectorized}
     run_dir.write_json("config.json", config)
     start = time.perf_counter()
-    result = run_sampler(log_prob, dim, vectorized, config["steps"], config["tune"], config["chains"],
-                         config["scale"], config["seed"], progress)
+    engine = config.get("engine", "auto")
+    user_target = config["target"] not in TARGETS
+    with (running_user_code(f"target {config['target']!r} during sampling", config.get("time_limit"))
+          if user_target else contextlib.nullcontext()):
+        result = run_sampler(log_prob, dim, vectorized, config["steps"], config["tune"],
+                             config["chains"], config["scale"], config["seed"], progress,
+                             engine=None if engine == "auto" else engine)
     seconds = time.perf_counter() - start
     summary = {**chain_summary(result), "seconds": seconds}
     _log_running_means(run_dir, result)
@@ -177,7 +229,8 @@ def execute(config, run_dir, target=None, progress=False):
              "acceptance_fraction": result.acceptance_fraction, "config": config},
             run_dir.file("chain.npz"))
     if config.get("figures", True):
-        write_chain_figures(run_dir, result, log_prob if config["target"] == "ring" else None)
+        write_chain_figures(run_dir, result, resolve_target("ring")[0]
+                            if config["target"] == "ring" else None)
     run_dir.write_json("summary.json", summary)
     return summary, result
 
