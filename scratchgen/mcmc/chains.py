@@ -11,6 +11,7 @@ Diagnostics follow ArviZ (``rhat``, ``ess``, ``summary``).
 import numpy as np
 
 from scratchgen.mcmc.diagnostics import ess, rhat
+from scratchgen.validation import check_int
 
 __all__ = ["Chains", "Summary", "format_summary"]
 
@@ -79,12 +80,8 @@ class Chains:
                 f"engine={self.engine!r}, acceptance={np.round(self.acceptance_fraction, 3)})")
 
     def _slice(self, values, discard, thin, flat):
-        for name, value in (("discard", discard), ("thin", thin)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-                raise TypeError(f"get_chain: {name} must be an int, got {value!r}")
-        if discard < 0 or thin < 1:
-            raise ValueError(f"get_chain: need discard >= 0 and thin >= 1, got discard={discard}, "
-                             f"thin={thin}")
+        discard = check_int(discard, "get_chain: discard", minimum=0)
+        thin = check_int(thin, "get_chain: thin", minimum=1)
         kept = values[discard + thin - 1:: thin]
         if flat:
             return kept.reshape((-1,) + kept.shape[2:])

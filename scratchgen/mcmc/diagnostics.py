@@ -35,6 +35,7 @@ Steps, for draws x[m, n] of M chains with N draws each:
 import numpy as np
 
 from scratchgen.mcmc.normal import normal_ppf
+from scratchgen.validation import check_choice
 
 __all__ = ["rhat", "ess", "split_chains", "z_scale", "autocov", "rank_average"]
 
@@ -222,8 +223,7 @@ def ess(x, method="bulk"):
     NaN with fewer than 4 draws or non-finite draws.
     """
     functions = {"bulk": _ess_bulk_2d, "tail": _ess_tail_2d, "mean": _ess_mean_2d}
-    if method not in functions:
-        raise ValueError(f"ess: method must be 'bulk', 'tail' or 'mean', got {method!r}")
+    check_choice(method, "ess: method", tuple(functions))
     x = _check_draws(x, "ess")
     if x.shape[1] < _MIN_DRAWS or not np.all(np.isfinite(x)):
         return _per_dimension(lambda a: np.nan, x)

@@ -25,9 +25,10 @@ import numpy as np
 
 from scratchgen.autodiff import grad, tensor
 from scratchgen.mcmc.chains import Chains
-from scratchgen.mcmc.sampler import _check_count, _initial_states
+from scratchgen.mcmc.sampler import check_run_lengths, initial_states
 from scratchgen.mcmc.stream import draw_index, random_blocks
 from scratchgen.mcmc.proposals import RandomWalk
+from scratchgen.validation import as_generator, check_positive
 from scratchgen.progress import progress_bar
 
 __all__ = ["mala", "mala_step", "value_and_grad"]
@@ -97,15 +98,11 @@ def mala(log_prob, x0, n_steps, step_size, n_chains=4, tune=1000, thin=1, seed=N
 
     if not callable(log_prob):
         raise TypeError(f"mala: log_prob must be callable, got {type(log_prob).__name__}")
-    if not (np.isscalar(step_size) and step_size > 0):
-        raise ValueError(f"mala: step_size must be a positive float, got {step_size!r}")
-    n_steps = _check_count("n_steps", n_steps, 1)
-    n_chains = _check_count("n_chains", n_chains, 1)
-    tune = 0 if tune is False else _check_count("tune", tune, 0)
-    thin = _check_count("thin", thin, 1)
-    x = _initial_states(x0, n_chains)
+    step_size = check_positive(step_size, "mala: step_size")
+    n_steps, n_chains, tune, thin = check_run_lengths("mala", n_steps, n_chains, tune, thin)
+    x = initial_states(x0, n_chains, "mala")
     dim = x.shape[1]
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed, "mala: seed")
 
     def evaluate(points):
         if vectorized:

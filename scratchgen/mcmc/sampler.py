@@ -22,36 +22,37 @@ from scratchgen.mcmc.engine_vectorized import evaluate_batch, run_vectorized
 from scratchgen.mcmc.engine_python import run_python
 from scratchgen.mcmc.proposals import RandomWalk, as_proposal
 from scratchgen.mcmc.tuning import target_acceptance
+from scratchgen.validation import as_generator, check_fraction, check_int
 from scratchgen.progress import progress_bar
 
-__all__ = ["metropolis_hastings"]
+__all__ = ["metropolis_hastings", "initial_states", "check_run_lengths"]
 
 _ENGINES = {"numba": run_numba, "vectorized": run_vectorized, "python": run_python}
 
 
-def _check_count(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"metropolis_hastings: {name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"metropolis_hastings: {name} must be >= {minimum}, got {value}")
-    return int(value)
+def check_run_lengths(where, n_steps, n_chains, tune, thin):
+    """(n_steps, n_chains, tune, thin) checked as ints: >= 1, >= 1, >= 0 (or False), >= 1."""
+    return (check_int(n_steps, f"{where}: n_steps", 1), check_int(n_chains, f"{where}: n_chains", 1),
+            0 if tune is False else check_int(tune, f"{where}: tune", 0),
+            check_int(thin, f"{where}: thin", 1))
 
 
-def _initial_states(x0, n_chains):
+def initial_states(x0, n_chains, where="metropolis_hastings"):
+    """x0 as a fresh C-ordered (n_chains, dim) float64 array: (dim,) is tiled, NaN/inf refused."""
     x0 = np.asarray(getattr(x0, "data", x0), dtype=np.float64)
     if x0.ndim == 1:
         if x0.shape[0] == 0:
-            raise ValueError("metropolis_hastings: x0 must have at least one dimension, got shape (0,)")
+            raise ValueError(f"{where}: x0 must have at least one dimension, got shape (0,)")
         x0 = np.tile(x0, (n_chains, 1))
     elif x0.ndim == 2:
         if x0.shape[0] != n_chains:
-            raise ValueError(f"metropolis_hastings: x0 has shape {x0.shape}, i.e. {x0.shape[0]} "
+            raise ValueError(f"{where}: x0 has shape {x0.shape}, i.e. {x0.shape[0]} "
                              f"chains, but n_chains={n_chains}")
     else:
-        raise ValueError(f"metropolis_hastings: x0 must have shape (dim,) or (n_chains, dim), "
+        raise ValueError(f"{where}: x0 must have shape (dim,) or (n_chains, dim), "
                          f"got shape {x0.shape}")
     if not np.all(np.isfinite(x0)):
-        raise ValueError("metropolis_hastings: x0 contains NaN or inf")
+        raise ValueError(f"{where}: x0 contains NaN or inf")
     return np.array(x0, dtype=np.float64, order="C", copy=True)  # never alias the caller's array
 
 
@@ -127,17 +128,16 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
     """
     if not callable(log_prob):
         raise TypeError(f"metropolis_hastings: log_prob must be callable, got {type(log_prob).__name__}")
-    n_steps = _check_count("n_steps", n_steps, 1)
-    n_chains = _check_count("n_chains", n_chains, 1)
-    tune = 0 if tune is False else _check_count("tune", tune, 0)
-    thin = _check_count("thin", thin, 1)
-    x0 = _initial_states(x0, n_chains)
+    n_steps, n_chains, tune, thin = check_run_lengths("metropolis_hastings", n_steps, n_chains,
+                                                      tune, thin)
+    x0 = initial_states(x0, n_chains)
     dim = x0.shape[1]
     proposal = as_proposal(proposal).bind(dim)
-    target = target_acceptance(dim) if target_accept is None else float(target_accept)
-    if not 0.0 < target < 1.0:
-        raise ValueError(f"metropolis_hastings: target_accept must be in (0, 1), got {target_accept}")
-    rng = np.random.default_rng(seed)
+    target = (target_acceptance(dim) if target_accept is None
+              else check_fraction(target_accept, "metropolis_hastings: target_accept"))
+    if target == 0.0:
+        raise ValueError("metropolis_hastings: target_accept must be in (0, 1), got 0.0")
+    rng = as_generator(seed, "metropolis_hastings: seed")
     engine = _choose_engine(engine, log_prob, proposal, vectorized)
     log_p0 = _initial_log_prob(log_prob, x0, vectorized)
 
