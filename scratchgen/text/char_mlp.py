@@ -36,6 +36,7 @@ from scratchgen.autodiff import no_grad
 from scratchgen.nn.containers import MLP
 from scratchgen.nn.embedding import Embedding
 from scratchgen.nn.module import Module
+from scratchgen.progress import progress_bar
 from scratchgen.serialization import rng_from_state, rng_state
 from scratchgen.text.language_model import LanguageModel, context_windows
 from scratchgen.text.vocabulary import Vocabulary, check_text
@@ -140,10 +141,7 @@ class CharMLP(LanguageModel):
         steps = check_int(steps, "steps", minimum=0)
         eval_every = check_int(eval_every, "eval_every")
         data = self.training_data(text, validation_text, eval_chars, lr, weight_decay)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm  # optional dependency of the display only
-            bar = tqdm(total=steps, desc="CharMLP")
+        bar = progress_bar(steps, desc="CharMLP") if progress else None
         start, running, counted = time.perf_counter(), 0.0, 0
         seconds_before = self.history_["seconds"][-1] if self.history_["seconds"] else 0.0
         for i in range(steps):
