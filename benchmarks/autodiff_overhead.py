@@ -69,6 +69,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--number", type=int, default=2000)
     args = parser.parse_args()
+    sg.apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
     rng = np.random.default_rng(0)
     x, w, b = (rng.standard_normal(args.size).astype(np.float32) for _ in range(3))
     rows = [("scratchgen", median_time(

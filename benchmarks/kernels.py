@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from scratchgen import kernels
+from scratchgen import apply_thread_policy, kernels
 
 
 def median_seconds(fn, repeats):
@@ -73,6 +73,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=31)
     args = parser.parse_args(argv)
+    apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
     rng = np.random.default_rng(0)
     print(f"{'kernel':42s} {'numpy twin':>12s} {'numba':>12s} {'speed-up':>9s}")
     with np.errstate(all="ignore"):

@@ -17,7 +17,7 @@ wall-clock and the CPU time (all threads of the process) per step, and
 ratios (> 1 means scratchgen is faster). CPU time is the steadier number on
 a busy machine. Run::
 
-    python benchmarks/mlp_step.py               # NumPy's BLAS thread count
+    python benchmarks/mlp_step.py               # scratchgen's thread policy (1 BLAS thread)
     python benchmarks/mlp_step.py --threads 1   # one thread everywhere
 """
 import argparse
@@ -29,15 +29,6 @@ import numpy as np
 SIZES = (784, 256, 256, 10)
 BATCH = 64
 LR = 1e-3
-
-
-def blas_threads():
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-    return counts[0] if counts else None
 
 
 def make_data(seed=0):
@@ -154,22 +145,21 @@ def main():
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS/torch threads (default: NumPy's BLAS thread count; "
-                             "limiting NumPy needs threadpoolctl)")
+                        help="BLAS/torch threads (default: scratchgen's thread policy, "
+                             "SCRATCHGEN_NUM_THREADS or 1)")
     args = parser.parse_args()
-    limiter = None
+    import scratchgen as sg
     if args.threads is not None:
-        from threadpoolctl import threadpool_limits
-        limiter = threadpool_limits(args.threads)
-    threads = blas_threads()
+        sg.set_num_threads(args.threads)
+    else:
+        sg.apply_thread_policy()
+    threads = sg.get_num_threads()["blas"]
     x, y = make_data()
     candidates = {"scratchgen": scratchgen_step_fn(x, y), "numpy": numpy_step_fn(x, y)}
     torch_step = torch_step_fn(x, y, threads)
     if torch_step is not None:
         candidates["torch"] = torch_step
     wall, cpu = time_steps(candidates, args.steps, args.repeats)
-    if limiter is not None:
-        limiter.unregister()
     print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, Adam; "
           f"threads: {threads}; median of {args.repeats} x {args.steps} steps")
     print(f"{'version':<12}{'wall ms':>9}{'cpu ms':>9}{'speed-up (wall)':>17}"

@@ -75,8 +75,9 @@ print("".join(line for line in inspect.getsourcelines(mh_step)[0] if "SOLUTION" 
 # `n_steps` states are stored.
 #
 # `ring_log_prob` is a Numba-compiled function, so the sampler runs its
-# compiled engine. The Python engine, fed the same seed, draws the same
-# random numbers and makes the same decisions: the same chain, slower.
+# compiled engine, its chains in parallel threads (one per core). The Python
+# engine, fed the same seed, draws the same random numbers and makes the same
+# decisions: the same chain bit for bit, slower.
 
 # %%
 x0 = np.random.default_rng(1).normal(scale=2.0, size=(n_chains, 2))
