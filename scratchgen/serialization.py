@@ -55,8 +55,23 @@ _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 # --------------------------------------------------------------------------- encode
-def _encode(obj, arrays, where):
-    """Return the manifest node of ``obj``; append its arrays to ``arrays``."""
+MAX_DEPTH = 100   # nested containers; a state_dict is < 10 deep (and JSON readers recurse)
+
+
+def _encode(obj, arrays, where, path=()):
+    """Return the manifest node of ``obj``; append its arrays to ``arrays``.
+
+    path: the ids of the containers that hold ``obj`` (to refuse a structure
+    that contains itself, which would otherwise recurse for ever).
+    """
+    if isinstance(obj, (dict, list, tuple)):
+        if id(obj) in path:
+            raise ValueError(f"save: {where} contains itself (a self-referencing structure); "
+                             "expected a tree of containers")
+        if len(path) >= MAX_DEPTH:
+            raise ValueError(f"save: obj is nested more than {MAX_DEPTH} containers deep (at "
+                             f"{where[:80]}...); expected a shallow structure like a state_dict")
+        path = path + (id(obj),)
     if obj is None:
         return {"t": "none"}
     if isinstance(obj, np.generic):
@@ -81,11 +96,13 @@ def _encode(obj, arrays, where):
                     f"save: dict keys must be str, int, bool or None; {where} has key "
                     f"{key!r} of type {type(key).__name__}"
                 )
-            items.append([_encode(key, arrays, where), _encode(value, arrays, f"{where}[{key!r}]")])
+            items.append([_encode(key, arrays, where, path),
+                          _encode(value, arrays, f"{where}[{key!r}]", path)])
         return {"t": "dict", "items": items}
     if isinstance(obj, (list, tuple)):
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {"t": kind, "items": [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        return {"t": kind, "items": [_encode(v, arrays, f"{where}[{i}]", path)
+                                     for i, v in enumerate(obj)]}
     hint = ""
     if isinstance(obj, np.random.Generator):
         hint = " (save rng_state(rng) instead)"
@@ -111,7 +128,9 @@ def save(obj, path):
     ``obj``: nested dict (str/int/bool/None keys), list and tuple of NumPy
     arrays (no object dtype), NumPy scalars, int, float, bool, str, None.
     The write is atomic: temp file in the same directory, fsync, os.replace.
-    Raises ``TypeError`` naming the first value that cannot be stored.
+    Raises ``TypeError`` naming the first value that cannot be stored, and
+    ``ValueError`` for a structure that contains itself or is nested more
+    than ``MAX_DEPTH`` (100) containers deep.
     """
     path = os.fspath(path)
     arrays = []
@@ -131,13 +150,19 @@ def load(path):
     """Read a file written by ``save`` and return the object.
 
     Raises ``FileNotFoundError`` when ``path`` does not exist and
-    ``ValueError`` (naming ``path``) when it is not a complete scratchgen
-    checkpoint: truncated, corrupt, or some other file (a text file, an
-    ``.npz`` written by ``np.savez``).
+    ``ValueError`` (naming ``path``) when it is a directory or not a complete
+    scratchgen checkpoint: truncated, corrupt, or some other file (a text
+    file, an ``.npz`` written by ``np.savez``), a member whose header claims
+    more data than the member holds, a manifest nested more than
+    ``MAX_DEPTH`` deep. Nothing is allocated before its size was checked
+    against the file.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
+    if os.path.isdir(path):
+        raise ValueError(f"load: {path} is a directory, expected a checkpoint file "
+                         f"(e.g. {os.path.join(path, 'checkpoint.npz')})")
     # Open the file ourselves so that it is closed even when numpy fails half way.
     with open(path, "rb") as f:
         head = f.read(4)
@@ -152,14 +177,15 @@ def load(path):
             manifest, arrays = _read_archive(f)
         except ValueError as exc:
             raise ValueError(f"load: {path} is not a valid scratchgen checkpoint: {exc}") from exc
-        except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, KeyError) as exc:
+        except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, KeyError,
+                MemoryError) as exc:
             raise ValueError(
                 f"load: {path} is not a valid scratchgen checkpoint: truncated or corrupt "
                 f"({type(exc).__name__}: {exc})"
             ) from exc
     try:
         return _decode(manifest["root"], arrays)
-    except (KeyError, TypeError, IndexError, ValueError) as exc:
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
         raise ValueError(
             f"load: {path} is not a valid scratchgen checkpoint: malformed manifest "
             f"({type(exc).__name__}: {exc})"
@@ -168,14 +194,49 @@ def load(path):
 
 def _read_archive(f):
     """(manifest, arrays) from an open .npz file; every array is read now."""
+    with zipfile.ZipFile(f) as zf:
+        _check_member_sizes(zf)
+    f.seek(0)
     with np.load(f, allow_pickle=False) as archive:
         if MANIFEST_KEY not in archive.files:
             raise ValueError(
                 f"it is an .npz without a '{MANIFEST_KEY}' entry (not written by scratchgen.save)"
             )
         manifest = _read_manifest(archive[MANIFEST_KEY])
+        missing = [f"arr_{i}" for i in range(manifest["n_arrays"]) if f"arr_{i}" not in archive.files]
+        if missing:
+            raise ValueError(f"the manifest names {manifest['n_arrays']} arrays but {missing[0]} is missing")
         arrays = [archive[f"arr_{i}"] for i in range(manifest["n_arrays"])]
     return manifest, arrays
+
+
+def _check_member_sizes(zf):
+    """Refuse a member whose .npy header claims more bytes than the member holds.
+
+    np.load allocates shape x itemsize from the header before reading: a
+    100-byte file could ask for terabytes. The zip directory's uncompressed
+    size is checked too (against memory: a zip bomb can claim any size).
+    """
+    from scratchgen.validation import check_memory
+    total = 0
+    for info in zf.infolist():
+        if not info.filename.endswith(".npy"):
+            continue
+        total += info.file_size
+        with zf.open(info) as member:
+            try:
+                version = np.lib.format.read_magic(member)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(member)
+            except (ValueError, TypeError, SyntaxError):
+                continue   # np.load reports a bad header itself
+            header_bytes = member.tell()
+        claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if claimed > info.file_size - header_bytes:
+            raise ValueError(f"member {info.filename} claims shape {shape} of {dtype} "
+                             f"({claimed} bytes) but holds only {info.file_size - header_bytes} bytes")
+    check_memory(total, "loading it")
 
 
 def _read_manifest(raw):
@@ -185,6 +246,9 @@ def _read_manifest(raw):
         manifest = json.loads(raw.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"manifest is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"manifest is nested too deeply (save writes at most {MAX_DEPTH} "
+                         "containers deep)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValueError(f"manifest format is not '{FORMAT}'")
     if manifest.get("version") != VERSION:
@@ -195,7 +259,9 @@ def _read_manifest(raw):
     return manifest
 
 
-def _decode(node, arrays):
+def _decode(node, arrays, depth=0):
+    if depth > MAX_DEPTH + 1:
+        raise ValueError(f"manifest is nested more than {MAX_DEPTH} containers deep")
     kind = node["t"]
     if kind == "none":
         return None
@@ -213,11 +279,11 @@ def _decode(node, arrays):
     if kind == "npscalar":
         return arrays[node["ref"]][()]
     if kind == "list":
-        return [_decode(item, arrays) for item in node["items"]]
+        return [_decode(item, arrays, depth + 1) for item in node["items"]]
     if kind == "tuple":
-        return tuple(_decode(item, arrays) for item in node["items"])
+        return tuple(_decode(item, arrays, depth + 1) for item in node["items"])
     if kind == "dict":
-        return {_decode(k, arrays): _decode(v, arrays) for k, v in node["items"]}
+        return {_decode(k, arrays, depth + 1): _decode(v, arrays, depth + 1) for k, v in node["items"]}
     raise ValueError(f"unknown node type {kind!r}")
 
 

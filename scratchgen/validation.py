@@ -6,12 +6,14 @@ a mistake is reported before it reaches NumPy's linear algebra, the
 autodiff or a Numba kernel.
 """
 import numbers
+import os
 import warnings
 
 import numpy as np
 
 __all__ = ["as_generator", "rng_from_seed_alias", "check_int", "check_positive", "check_real",
-           "check_fraction", "check_choice", "check_fitted", "as_data_matrix"]
+           "check_fraction", "check_choice", "check_fitted", "as_data_matrix", "available_memory",
+           "format_bytes", "check_memory"]
 
 
 def as_generator(rng, name="rng"):
@@ -135,3 +137,59 @@ def as_data_matrix(X, name="X", n_features=None, dtype=np.float64, min_rows=1):
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+# ------------------------------------------------------------------ memory
+def available_memory():
+    """Bytes of memory a new allocation can get without swapping, or None if unknown.
+
+    Linux: ``MemAvailable`` of /proc/meminfo (the kernel's estimate); elsewhere
+    the free physical pages (``os.sysconf``). ``SCRATCHGEN_MEMORY_LIMIT``
+    (bytes) caps it, e.g. for tests or a shared machine.
+    """
+    found = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if found is None:
+        try:
+            found = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):
+            found = None
+    limit = os.environ.get("SCRATCHGEN_MEMORY_LIMIT")
+    if limit:
+        try:
+            found = min(found, int(float(limit))) if found is not None else int(float(limit))
+        except ValueError:
+            pass
+    return found
+
+
+def format_bytes(n):
+    """1536 -> '1.5 KiB', 2.5e12 -> '2.3 TiB'."""
+    n = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def check_memory(n_bytes, what, advice=""):
+    """Refuse, before allocating, what needs more memory than is available.
+
+    n_bytes: an estimate (an upper-end one: the arrays and their temporaries);
+    what: the request in the user's words, e.g. "--batch-size 1000000000".
+    Raises ``MemoryError`` with one line: what, the estimate, what is
+    available and ``advice``. A ``MemoryError`` rather than a ``ValueError``
+    because the request is valid, only too big for this machine.
+    """
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        hint = f"; {advice}" if advice else ""
+        raise MemoryError(f"{what} needs about {format_bytes(n_bytes)} of memory, more than the "
+                          f"{format_bytes(available)} available{hint}")

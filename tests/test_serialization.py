@@ -194,3 +194,83 @@ def test_rng_helpers_validate_their_input():
         rng_state(np.random.RandomState(0))
     with pytest.raises(ValueError, match="bit_generator"):
         rng_from_state({"bit_generator": "Nope"})
+
+
+# --------------------------------------------------------------- hostile files (issue 13)
+def _npz_with(path, members):
+    """Write a zip of raw .npy members {name: bytes}."""
+    import zipfile
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, payload in members.items():
+            zf.writestr(name + ".npy", payload)
+
+
+def _npy_bytes(array):
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _manifest_bytes(text):
+    return _npy_bytes(np.frombuffer(text.encode("utf-8"), dtype=np.uint8))
+
+
+def test_a_header_claiming_terabytes_is_refused_before_allocating(tmp_path):
+    import io
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (10**12,)})
+    manifest = json.dumps({"format": "scratchgen.checkpoint", "version": 1, "n_arrays": 1,
+                           "root": {"t": "array", "ref": 0}})
+    path = tmp_path / "big.npz"
+    _npz_with(path, {"arr_0": header.getvalue() + b"\0" * 16,
+                     "__scratchgen_manifest__": _manifest_bytes(manifest)})
+    assert path.stat().st_size < 1000
+    with pytest.raises(ValueError, match=r"big\.npz.*claims shape \(1000000000000,\)"):
+        load(path)
+
+
+def test_a_100000_deep_manifest_is_refused_without_recursion_error(tmp_path):
+    depth = 100_000
+    root = '{"t": "list", "items": [' * depth + '{"t": "none"}' + "]}" * depth
+    text = '{"format": "scratchgen.checkpoint", "version": 1, "n_arrays": 0, "root": ' + root + "}"
+    path = tmp_path / "deep.npz"
+    _npz_with(path, {"__scratchgen_manifest__": _manifest_bytes(text)})
+    with pytest.raises(ValueError, match=r"deep\.npz.*nested"):
+        load(path)
+
+
+def test_a_manifest_naming_a_missing_array_is_refused(tmp_path):
+    manifest = json.dumps({"format": "scratchgen.checkpoint", "version": 1, "n_arrays": 2,
+                           "root": {"t": "array", "ref": 1}})
+    path = tmp_path / "short.npz"
+    _npz_with(path, {"arr_0": _npy_bytes(np.zeros(2)), "__scratchgen_manifest__": _manifest_bytes(manifest)})
+    with pytest.raises(ValueError, match="arr_1 is missing"):
+        load(path)
+
+
+def test_loading_a_directory_raises_the_documented_value_error(tmp_path):
+    with pytest.raises(ValueError, match="is a directory"):
+        load(tmp_path)
+
+
+def test_self_referencing_and_very_deep_structures_are_refused_by_save(tmp_path):
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        save({"a": loop}, tmp_path / "x.npz")
+    deep = leaf = []
+    for _ in range(3000):
+        leaf.append([])
+        leaf = leaf[0]
+    with pytest.raises(ValueError, match="nested more than 100"):
+        save(deep, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+    shared = [1, 2]
+    assert load(_saved(tmp_path, {"a": shared, "b": shared})) == {"a": [1, 2], "b": [1, 2]}  # not a cycle
+
+
+def _saved(tmp_path, obj):
+    save(obj, tmp_path / "ok.npz")
+    return tmp_path / "ok.npz"

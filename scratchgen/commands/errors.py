@@ -25,7 +25,9 @@ class UsageError(Exception):
 
 
 # Library errors that come from bad input rather than from a bug.
-USER_ERRORS = (UsageError, ValueError, TypeError, OSError, FloatingPointError)
+# MemoryError: sizes are estimated before allocating (validation.check_memory), and a
+# MemoryError that escapes is still a request too big for this machine, not a bug.
+USER_ERRORS = (UsageError, ValueError, TypeError, OSError, FloatingPointError, MemoryError)
 
 
 def one_line(exc):
