@@ -66,7 +66,7 @@ def int_list(text):
 
 def add_common_options(parser, quick_help="a tiny smoke run (seconds), for tests"):
     """--seed, --out, --quiet, --quick: every command has them."""
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed, an int >= 0 (default: 0)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="run folder to create (default: runs/<command>-<date>-<time>)")
     parser.add_argument("--quiet", action="store_true",
@@ -186,8 +186,12 @@ def read_table(path):
         X = X[:, None]
     if X.ndim != 2:
         raise UsageError(f"{path}: expected a 2-D table (n_samples, n_features), got shape {X.shape}")
+    if np.iscomplexobj(X):
+        raise UsageError(f"{path}: holds complex numbers (dtype {X.dtype}); expected real numbers")
     if not np.issubdtype(X.dtype, np.number):
         raise UsageError(f"{path}: expected numbers, got dtype {X.dtype}")
+    if X.shape[1] == 0:
+        raise UsageError(f"{path}: has no columns (shape {X.shape}); expected at least one feature")
     X = X.astype(np.float64)
     if len(X) < 2:
         raise UsageError(f"{path}: need at least 2 rows of data, got {len(X)}")
@@ -198,9 +202,16 @@ def read_table(path):
 
 
 def _read_csv(path):
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which would make the
+    # first data line look like a header (and drop it).
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            try:
+                rows = [r for r in reader if r and any(c.strip() for c in r)]
+            except csv.Error as exc:   # e.g. a field over csv.field_size_limit() characters
+                raise UsageError(f"{path}, line {reader.line_num}: {exc} "
+                                 "(expected comma-separated numbers)") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not a text CSV file (not UTF-8)") from None
     if not rows:

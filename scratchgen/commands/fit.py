@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from scratchgen.commands import common, text
+from scratchgen.commands import common, memory, text
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name, save
 
@@ -154,6 +154,7 @@ def run(args):
     if args.model == "ngram" or args.data == "stories":
         return text.run_fit(args)
     config = make_config(args)
+    memory.check_fit(config)   # refuse a --n that cannot fit, before allocating it
     load_split(config)  # bad file / name / shape: fail before any folder exists
     with RunFolder.new(args.out or default_run_name("fit")) as run_dir:
         summary = execute(config, run_dir)

@@ -201,6 +201,8 @@ def _first_call_seconds(config):
 
 def prepare(config):
     """(log_prob, dim, vectorized) of a config, checked by one call at the starts."""
+    from scratchgen.commands import memory
+    memory.check_sample(config)   # refuse sizes that cannot fit, before allocating them
     seconds = _first_call_seconds(config)
     log_prob, dim, vectorized = resolve_target(config["target"], config["dim"], config["vectorized"],
                                                config.get("engine", "auto"), seconds)

@@ -79,7 +79,8 @@ def _add_loop_options(p):
 
 def build_job(config):
     """The training job that a config describes (same config + seed = same job)."""
-    from scratchgen.commands import text, train_gan, train_latent
+    from scratchgen.commands import memory, text, train_gan, train_latent
+    memory.check_train(config)   # refuse sizes that cannot fit, before allocating them
     if config["model"] == "gan":
         return train_gan.GanJob(config)
     if config["model"] == "charmlp":

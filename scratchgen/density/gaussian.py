@@ -20,7 +20,8 @@ import numpy as np
 from scratchgen import autodiff
 from scratchgen.density._checks import (COVARIANCE_TYPES, ConvergenceWarning,
                                         as_generator, check_choice, check_fitted,
-                                        check_int, check_positive, check_X)
+                                        check_int, check_not_singular, check_positive,
+                                        check_X)
 from scratchgen.density.closed_form import gaussian_mle
 from scratchgen.density.log_density import gaussian_log_prob, lower_triangular
 from scratchgen.density.mle import as_parameters, fit_mle
@@ -100,11 +101,7 @@ class Gaussian:
         """Fit to X (n, d) by maximum likelihood; returns self."""
         X = check_X(X, min_samples=2)
         mean, cov = gaussian_mle(X, self.covariance_type)
-        if np.linalg.eigvalsh(cov).min() <= 0:
-            raise ValueError(
-                f"X gives a singular {self.covariance_type!r} covariance "
-                f"(n_samples={len(X)}, n_features={X.shape[1]}, or constant "
-                f"features); use more samples or covariance_type='diag'/'spherical'")
+        check_not_singular(X, cov, self.covariance_type)
         if self.method == "closed_form":
             self._set_params(mean, cov)
             self.history_, self.n_iter_, self.converged_ = np.array([]), 0, True

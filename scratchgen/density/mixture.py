@@ -18,8 +18,9 @@ import numpy as np
 
 from scratchgen import autodiff
 from scratchgen.density._checks import (ConvergenceWarning, as_generator, check_choice,
-                                        check_fitted, check_int, check_positive, check_X)
-from scratchgen.density.closed_form import em_step, m_step, precision_cholesky
+                                        check_fitted, check_int, check_not_singular,
+                                        check_positive, check_X)
+from scratchgen.density.closed_form import em_step, gaussian_mle, m_step, precision_cholesky
 from scratchgen.density.kmeans_init import kmeans_plusplus, nearest_center, random_from_data
 from scratchgen.density.log_density import (component_log_probs, lower_triangular,
                                             mixture_log_prob)
@@ -124,6 +125,9 @@ class GaussianMixture:
         if self.n_components > len(X):
             raise ValueError(f"n_components={self.n_components} must be <= "
                              f"n_samples={len(X)}")
+        # The same refusal as Gaussian.fit: if the data as a whole is degenerate, every
+        # component is, and only reg_covar keeps the likelihood finite.
+        check_not_singular(X, gaussian_mle(X, self.covariance_type)[1], self.covariance_type)
         rng = as_generator(self.rng)
         best = None
         for _ in range(self.n_init):
