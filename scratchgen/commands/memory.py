@@ -48,7 +48,7 @@ def check_fit(config, n_features=2):
 def check_sample(config):
     """``scratchgen sample``: the stored draws (steps, chains, dim) and the target's arrays."""
     steps, tune = int(config["steps"]), int(config.get("tune") or 0)
-    chains, dim = int(config["chains"]), int(config["dim"])
+    chains, dim = int(config["chains"]), int(config.get("dim") or 2)   # None: the target's own (2-D)
     draws = _FLOAT64 * (steps + tune) * chains * (dim + 2)            # draws, log p, acceptance
     per_step = _FLOAT64 * chains * dim * 40                           # proposals, temporaries, 8 ring modes
     target = _FLOAT64 * dim * dim * 4 if config.get("target") == "gaussian" else 0   # covariance, Cholesky
