@@ -17,7 +17,9 @@ captured, share of high-quality samples, reverse KL to uniform over the
 modes); on digits the classes the shipped pretrained classifier
 (``nn.pretrained``) reads in the samples, with their reverse KL, and the
 Parzen-window log-likelihood of the held-out test digits of the fixed split
-(bandwidth chosen on a third of them), as ``benchmarks/digits_gan.py`` does.
+(bandwidth chosen on a third of them), as ``benchmarks/digits_gan.py`` does;
+on MNIST all of ``gan.image_metrics`` (also the Frechet distance, precision
+and recall in the MNIST classifier's features), as ``benchmarks/mnist_gan.py``.
 """
 import time
 
@@ -40,13 +42,15 @@ examples:
   scratchgen train gan --dataset ring --variant wgan-gp
   scratchgen train gan --dataset digits --hidden 256,256 --lr-g 5e-4 --lr-d 5e-4
   scratchgen train gan --dataset stacked-digits --variant unrolled
+  scratchgen train gan --dataset mnist                 WGAN-GP on the 8,000 MNIST training images
   scratchgen train gan --update simultaneous          both players' gradients at the same point
 
 summary.json holds, for ring and grid: modes_captured, n_modes,
 high_quality_fraction, reverse_kl, seconds; for digits and stacked-digits:
-classes_covered, n_classes, reverse_kl, parzen_log_likelihood, seconds.
+classes_covered, n_classes, reverse_kl, parzen_log_likelihood, seconds; for
+mnist also frechet (in the MNIST classifier's features), precision, recall.
 """}
-DATASETS = ("ring", "grid", "digits", "stacked-digits")
+DATASETS = ("ring", "grid", "digits", "stacked-digits", "mnist")
 VARIANTS = ("gan", "pacgan", "unrolled", "wgan-gp")
 
 
@@ -246,8 +250,8 @@ class GanJob:
                 viz.ring_samples_over_training([(int(s), np.asarray(x)) for s, x in pairs], centers,
                                                ncols=len(pairs), path=run_dir.file("samples_over_training.png"))
         else:
-            width = self.n_features // 8
-            viz.image_grid(samples[:32], 4, 8, image_shape=(8, width), title="GAN samples",
+            shape = (28, 28) if self.recipe["dataset"] == "mnist" else (8, self.n_features // 8)
+            viz.image_grid(samples[:32], 4, 8, image_shape=shape, title="GAN samples",
                            path=run_dir.file("samples.png"))
 
 

@@ -11,7 +11,7 @@ generated images (``metrics(samples)``, a dict of floats) by
   MNIST analogue of FID);
 * ``precision`` and ``recall``: improved precision and recall in the same
   features, k = 3 (``feature_metrics.precision_recall``);
-* ``parzen``: the Parzen-window log-likelihood of the held-out images under
+* ``parzen_log_likelihood``: the Parzen-window log-likelihood of the held-out images under
   a Gaussian kernel density on the samples, bandwidth chosen on the first
   third of ``heldout``, evaluated on the other two thirds (nats per image;
   Goodfellow et al. 2014, Table 1). It is the historical metric, reported
@@ -92,12 +92,12 @@ class ImageMetrics:
         sample_features = self.features(samples)
         pr = feature_metrics.precision_recall(self.real_features, sample_features, k=self.k)
         out = {"n_samples": len(samples),
-               "classes_covered": int(coverage.classes_covered),
+               "classes_covered": int(coverage.classes_covered), "n_classes": self.n_classes,
                "reverse_kl": float(coverage.reverse_kl),
                "frechet": feature_metrics.frechet_distance(self.real_features, sample_features),
                "precision": pr.precision, "recall": pr.recall}
         if self.parzen:
-            out["parzen"], out["parzen_sigma"] = self._parzen(
+            out["parzen_log_likelihood"], out["parzen_sigma"] = self._parzen(
                 samples if parzen_centres is None else parzen_centres)
         return out
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from scratchgen.viz._common import as_array, finish, new_figure
 
-__all__ = ["image_grid", "tile_images"]
+__all__ = ["image_grid", "tile_images", "samples_with_class_histograms"]
 
 
 def tile_images(images: np.ndarray, nrows: int, ncols: int, pad: int = 1) -> np.ndarray:
@@ -69,4 +69,44 @@ def image_grid(
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize="small")
+    return finish(fig, path)
+
+
+def samples_with_class_histograms(rows, image_shape=(28, 28), ncols=12, sample_rows=2,
+                                  n_classes=10, title=None, dpi=100, path=None):
+    """The lecture's mode-collapse figure: one row of samples per model, and its class shares.
+
+    rows: a list of ``(label, samples, counts)``: the row's label (e.g. "top:
+    well-trained variant (WGAN-GP)"), at least ``ncols * sample_rows``
+    samples (n, h*w), and the number of samples per predicted class
+    (n_classes,). Left: the first ``ncols * sample_rows`` samples; right: a
+    bar chart of the class shares, with the uniform share 1/n_classes dashed.
+    """
+    h, w = (int(s) for s in image_shape)
+    n_show = ncols * sample_rows
+    fig = new_figure((ncols * 0.55 + 3.0, len(rows) * (0.5 * sample_rows + 0.35)
+                      + (0.35 if title else 0.1)), dpi)
+    grid = fig.add_gridspec(len(rows), 2, width_ratios=[ncols * 0.55, 2.4], wspace=0.12,
+                            hspace=0.45)
+    for r, (label, samples, counts) in enumerate(rows):
+        arr = as_array(samples, "samples")[:n_show].reshape(-1, h, w)
+        if len(arr) < n_show:
+            raise ValueError(f"rows[{r}]: needs at least {n_show} samples, got {len(arr)}")
+        ax = fig.add_subplot(grid[r, 0])
+        ax.imshow(tile_images(arr, sample_rows, ncols), cmap="gray_r", vmin=0.0, vmax=1.0,
+                  interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title(label, fontsize="small", loc="left")
+        counts = np.asarray(counts, dtype=float)
+        if counts.shape != (n_classes,):
+            raise ValueError(f"rows[{r}]: counts must have shape ({n_classes},), got {counts.shape}")
+        bars = fig.add_subplot(grid[r, 1])
+        bars.bar(np.arange(n_classes), counts / max(counts.sum(), 1.0), color="0.35")
+        bars.axhline(1.0 / n_classes, color="0.6", linestyle="--", linewidth=0.8)
+        bars.set_ylim(0, 1)
+        bars.set_xticks(np.arange(n_classes))
+        bars.tick_params(labelsize=6, length=2)
+        bars.set_ylabel("share", fontsize=6)
+    if title:
+        fig.suptitle(title, fontsize="small")
     return finish(fig, path)

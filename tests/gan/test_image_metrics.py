@@ -33,11 +33,11 @@ def test_every_number_is_the_metric_it_names_on_hand_built_features():
     # Parzen: bandwidth on the first third of heldout, score on the rest.
     sigma, _ = metrics.select_parzen_sigma(samples, heldout[:10], [0.3, 0.6])
     assert out["parzen_sigma"] == sigma
-    assert out["parzen"] == pytest.approx(metrics.parzen_log_likelihood(samples, heldout[10:], sigma))
+    assert out["parzen_log_likelihood"] == pytest.approx(metrics.parzen_log_likelihood(samples, heldout[10:], sigma))
     ref = scorer.reference()
     assert ref["n_samples"] == 30
     sigma, _ = metrics.select_parzen_sigma(real, heldout[:10], [0.3, 0.6])
-    assert ref["parzen"] == pytest.approx(metrics.parzen_log_likelihood(real, heldout[10:], sigma))
+    assert ref["parzen_log_likelihood"] == pytest.approx(metrics.parzen_log_likelihood(real, heldout[10:], sigma))
 
 
 def test_samples_of_the_wrong_width_are_refused_in_one_line():

@@ -11,7 +11,8 @@ KEYS = {"dataset", "data_dim", "variant", "latent_dim", "generator_hidden", "dis
         "lr_decay_steps", "lr_decay"}
 
 
-@pytest.mark.parametrize("dataset", ["ring", "grid", "digits", "stacked_digits"])
+@pytest.mark.parametrize("dataset", ["ring", "grid", "digits", "stacked_digits", "mnist",
+                                     "mnist_standard"])
 def test_default_recipe_is_complete_and_a_copy(dataset):
     recipe = default_recipe(dataset)
     assert KEYS <= set(recipe)
@@ -20,8 +21,8 @@ def test_default_recipe_is_complete_and_a_copy(dataset):
 
 
 def test_unknown_dataset_is_named():
-    with pytest.raises(ValueError, match="mnist"):
-        default_recipe("mnist")
+    with pytest.raises(ValueError, match="cifar10"):
+        default_recipe("cifar10")
 
 
 @pytest.mark.parametrize("variant, cls", [("gan", GAN), ("pacgan", PacGAN),
@@ -47,6 +48,19 @@ def test_recipe_data_shapes():
     assert recipe_data(stacked, rng=0, split="test").shape == (3, 192)
     with pytest.raises(ValueError, match="split"):
         recipe_data(stacked, split="valid")
+    # MNIST: the fixed split of datasets.load_mnist (8,000 / 2,000), for both recipes.
+    assert recipe_data(default_recipe("mnist")).shape == (8000, 784)
+    assert recipe_data(default_recipe("mnist_standard"), split="test").shape == (2000, 784)
+
+
+def test_mnist_recipes_build_the_lecture_pair_and_score_images():
+    wgan, standard = build_gan(default_recipe("mnist"), rng=0), build_gan(default_recipe("mnist_standard"), rng=0)
+    assert type(wgan) is WGANGP and type(standard) is GAN and standard.loss == "nonsaturating"
+    assert wgan.sample(3, rng=0).shape == (3, 784)
+    # A blank "generator" (all pixels 0): one class, the largest distance, no recall.
+    scores = score_samples(default_recipe("mnist"), np.zeros((40, 784), np.float32))
+    assert scores["classes_covered"] == 1 and scores["recall"] == 0.0
+    assert {"frechet", "precision", "reverse_kl", "n_classes"} <= set(scores)
 
 
 def test_lr_at_counts_the_drops_passed_for_each_player():
