@@ -43,6 +43,10 @@ FIGURES = {
                                                                 path=p), (200, 160)),
     "image_grid": (lambda p: viz.image_grid(RNG.random((10, 64)), 2, 5, (8, 8), cell_size=1.0, dpi=DPI, path=p),
                    (200, 80)),
+    # 4 samples in 1 row per model, 2 models: (4 * 0.55 + 3.0) x (2 * (0.5 + 0.35) + 0.1) inches.
+    "samples_with_class_histograms": (lambda p: viz.samples_with_class_histograms(
+        [("top", RNG.random((4, 64)), np.arange(10)), ("bottom", RNG.random((5, 64)), np.eye(10)[3])],
+        image_shape=(8, 8), ncols=4, sample_rows=1, dpi=DPI, path=p), (208, 72)),
     "loss_curves": (lambda p: viz.loss_curves({"d_loss": list(RNG.random(50)), "g_loss": list(1 + RNG.random(40))},
                                               smooth=5, figsize=(5, 4), dpi=DPI, path=p), (200, 160)),
 }
@@ -92,6 +96,10 @@ BAD_INPUTS = {
     "grid too many": lambda: viz.image_grid(np.zeros((5, 64)), 2, 2),
     "grid bad nrows": lambda: viz.image_grid(np.zeros((4, 64)), 0, 2),
     "grid 3-D wrong shape": lambda: viz.image_grid(np.zeros((4, 7, 8)), 2, 2),
+    "histograms too few samples": lambda: viz.samples_with_class_histograms(
+        [("a", np.zeros((3, 64)), np.ones(10))], image_shape=(8, 8), ncols=4, sample_rows=1),
+    "histograms bad counts": lambda: viz.samples_with_class_histograms(
+        [("a", np.zeros((4, 64)), np.ones(9))], image_shape=(8, 8), ncols=4, sample_rows=1),
     "loss empty": lambda: viz.loss_curves({}),
     "loss 2-D values": lambda: viz.loss_curves({"a": [[1, 2], [3, 4]]}),
     "loss log of negative": lambda: viz.loss_curves({"a": [1.0, -1.0]}, log_y=True),
@@ -110,6 +118,7 @@ BAD_ARGUMENT = {
     "grid wrong pixels": "images", "grid too many": "images", "grid bad nrows": "nrows", "grid 3-D wrong shape":
     "images", "loss empty": "history", "loss 2-D values": "history", "loss log of negative": "history",
     "loss not numbers": "history", "figsize": "figsize",
+    "histograms too few samples": "rows", "histograms bad counts": "rows",
 }
 
 
