@@ -12,7 +12,7 @@ import numpy as np
 
 from scratchgen.autodiff import mode
 from scratchgen.autodiff.function import check_backward_finite
-from scratchgen.autodiff.tensor import Tensor
+from scratchgen.autodiff.tensor import Tensor, _new_tensor
 
 
 def topological_order(roots):
@@ -48,7 +48,7 @@ def _seed_gradients(outputs, grad_outputs):
                     f"grad can be implicitly created only for scalar outputs; "
                     f"output {i} has shape {out.shape}. Pass a gradient of "
                     f"that shape, e.g. out.backward(sg.tensor(np.ones({out.shape})))")
-            g = Tensor(np.ones_like(out.data))
+            g = _new_tensor(np.array(1, dtype=out.dtype).reshape(out.shape))
         else:
             g = g if isinstance(g, Tensor) else Tensor(np.asarray(g, dtype=out.dtype))
             if g.shape != out.shape:
@@ -79,32 +79,40 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_grap
     seeds = _seed_gradients(outputs, grad_outputs)
     target_ids = None if targets is None else {id(t) for t in targets}
     grads = {}
-    with mode.set_grad_enabled(create_graph):
+    state = mode._state
+    previous_mode = state["grad_enabled"]
+    state["grad_enabled"] = bool(create_graph)  # set_grad_enabled, minus the
+    try:                                        # cost of a generator context manager
         for o, g in zip(outputs, seeds):
-            _accumulate(grads, o, g)
+            _accumulate(grads, o, g, create_graph)
         for node in reversed(topological_order(outputs)):
-            g = grads.get(id(node))
+            key = id(node)
+            g = grads.get(key)
             if g is None:
                 continue
-            if node._ctx is None:
+            ctx = node._ctx
+            if ctx is None:
                 if target_ids is None:
-                    _accumulate_leaf(node, g)
+                    _accumulate_leaf(node, g, create_graph)
                 continue
-            _run_backward(node._ctx, g, grads)
+            _run_backward(node, ctx, g, grads, create_graph)
             if not retain:
-                node._ctx.release()
-            if target_ids is None or id(node) not in target_ids:
-                del grads[id(node)]  # free memory as we go
+                ctx.release()
+            if target_ids is None or key not in target_ids:
+                del grads[key]  # free memory as we go
+    finally:
+        state["grad_enabled"] = previous_mode
     return grads
 
 
-def _run_backward(ctx, grad, grads):
+def _run_backward(node, ctx, grad, grads, create_graph):
     if ctx.released:
         raise RuntimeError(
             f"trying to backward through the graph a second time ({ctx.fn.__name__} "
             f"was already differentiated and its saved arrays freed); pass "
             f"retain_graph=True to the first backward()/grad() if you need to, or "
             f"recompute the forward pass")
+    ctx._out = node  # lets ctx.saved_tensors find the output; never kept
     try:
         input_grads = ctx.fn.backward(ctx, grad)
     except mode.AnomalyError as error:
@@ -112,7 +120,9 @@ def _run_backward(ctx, grad, grads):
         raise mode.AnomalyError(
             f"detect_anomaly: {ctx.fn.__name__}.backward produced NaN or inf "
             f"({error})") from None
-    if not isinstance(input_grads, tuple):
+    finally:
+        ctx._out = None
+    if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.inputs):
         raise RuntimeError(
@@ -123,31 +133,38 @@ def _run_backward(ctx, grad, grads):
     for parent, g in zip(ctx.inputs, input_grads):
         if g is None or not parent.requires_grad:
             continue
-        if g.shape != parent.shape:
+        data, expected = g.data, parent.data
+        if data.shape != expected.shape:
             raise RuntimeError(
                 f"{ctx.fn.__name__}.backward returned a gradient of shape "
-                f"{g.shape} for an input of shape {parent.shape}")
-        if g.dtype != parent.dtype:
-            g = g.astype(parent.dtype)
-        _accumulate(grads, parent, g)
+                f"{data.shape} for an input of shape {expected.shape}")
+        if data.dtype != expected.dtype:
+            g = g.astype(expected.dtype)
+        _accumulate(grads, parent, g, create_graph)
 
 
-def _accumulate(grads, node, g):
-    previous = grads.get(id(node))
-    grads[id(node)] = g if previous is None else previous + g
+def _accumulate(grads, node, g, create_graph):
+    key = id(node)
+    previous = grads.get(key)
+    if previous is None:
+        grads[key] = g
+    elif create_graph:
+        grads[key] = previous + g  # recorded: the sum is part of the gradient's graph
+    else:
+        grads[key] = _new_tensor(previous.data + g.data)  # no op, no Context
 
 
-def _accumulate_leaf(leaf, g):
+def _accumulate_leaf(leaf, g, create_graph):
     # As in PyTorch, gradients add up across backward calls until zeroed.
-    if mode.is_grad_enabled():
+    if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
         data = g.data
         if not (data.flags.c_contiguous and data.flags.writeable):
             data = np.array(data)  # broadcast views are read-only
-        leaf.grad = Tensor(data)
+        leaf.grad = _new_tensor(data)
     else:
-        leaf.grad = Tensor(leaf.grad.data + g.data)
+        leaf.grad = _new_tensor(leaf.grad.data + g.data)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -28,11 +28,11 @@ Example (the whole of multiplication)::
             a, b = ctx.saved_tensors
             return grad * b, grad * a
 """
-import weakref
-
 import numpy as np
 
 from scratchgen.autodiff import mode
+
+_state = mode._state  # the switches, read on every op
 
 
 class Context:
@@ -43,21 +43,24 @@ class Context:
     belong to, so that a backward written with Tensor ops stays connected to
     the graph (needed for second derivatives). Any other array is saved as a
     constant. Other values (axes, shapes, masks) are plain attributes.
+
+    A Context is made only for a node that is recorded (grad mode on and an
+    input requiring grad); otherwise forward gets a throwaway ``_Unrecorded``.
     """
 
-    def __init__(self):
-        self._saved = ()
-        self._resolved = ()
-        self.inputs = ()
-        self.needs_input_grad = ()
-        self.fn = None
-        self.released = False  # set by the engine after backward without retain_graph
+    # Class-level defaults: making a Context costs one object, no __init__.
+    _saved = ()
+    _out = None          # the output Tensor, set by the engine while backward runs
+    inputs = ()
+    needs_input_grad = ()
+    fn = None
+    released = False     # set by the engine after backward without retain_graph
 
     def release(self):
         """Free what forward saved (the engine calls this after backward
         unless ``retain_graph=True``); a second backward through this node
         then raises, as in PyTorch."""
-        self._saved = self._resolved = ()
+        self._saved = ()
         self.released = True
 
     def save_for_backward(self, *arrays):
@@ -65,29 +68,32 @@ class Context:
 
     @property
     def saved_tensors(self):
-        return tuple(t() if isinstance(t, weakref.ref) else t
-                     for t in self._resolved)
-
-    def _resolve_saved(self, out_tensor):
         # Map each saved array back to the Tensor that owns it (identity, not
-        # equality): an input, the output, or else a new constant.
+        # equality): an input, the output, or else a new constant. Done here,
+        # when backward asks, not in every forward; the output is known only
+        # while the engine runs this node (``_out``), so the Context never
+        # holds its own output and makes no reference cycle.
         resolved = []
         for a in self._saved:
             if a is None:
                 resolved.append(None)
                 continue
-            owner = None
             for t in self.inputs:
                 if t.data is a:
-                    owner = t
+                    resolved.append(t)
                     break
-            if owner is None and out_tensor is not None and out_tensor.data is a:
-                # A weak reference: the output owns this context, and a strong
-                # one would make a reference cycle that only the garbage
-                # collector frees. The output is alive whenever its backward runs.
-                owner = weakref.ref(out_tensor)
-            resolved.append(owner if owner is not None else Tensor(a))
-        self._resolved = tuple(resolved)
+            else:
+                out = self._out
+                resolved.append(out if out is not None and out.data is a else Tensor(a))
+        return tuple(resolved)
+
+
+class _Unrecorded:
+    """The ``ctx`` given to forward when no graph is recorded: it takes the
+    attributes forward sets and forgets them with the call."""
+
+    def save_for_backward(self, *arrays):
+        pass
 
 
 class Function:
@@ -106,30 +112,36 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays and record the node if needed."""
-        # This is the hot path of every op: plain loops, no generators.
-        tensors = [x if isinstance(x, Tensor) else as_tensor(x) for x in inputs]
-        ctx = Context()
-        ctx.inputs = tensors
-        data = cls.forward(ctx, *[t.data for t in tensors], **options)
+        # This is the hot path of every op (and of every op inside a backward
+        # that runs without create_graph): plain loops, nothing optional.
+        tensors, arrays, record = [], [], False
+        for x in inputs:  # a loop, not comprehensions: each of those is a call
+            if not isinstance(x, Tensor):
+                x = as_tensor(x)
+            tensors.append(x)
+            arrays.append(x.data)
+            if x.requires_grad:
+                record = True
+        record = record and _state["grad_enabled"]
+        ctx = Context() if record else _Unrecorded()
+        data = cls.forward(ctx, *arrays, **options)
         if type(data) is not np.ndarray:
             # NumPy returns scalars for 0-d results; keep what forward saved
             # pointing at the array that becomes the output.
             raw, data = data, np.asarray(data)
-            ctx._saved = tuple(data if s is raw else s for s in ctx._saved)
-        if mode._state["anomaly"]:
+            if record:
+                ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
+        if _state["anomaly"]:
             _check_forward_finite(data, cls.__name__, tensors)
-        out = Tensor(data)
-        if mode._state["grad_enabled"]:
-            needs = [t.requires_grad for t in tensors]
-            if True in needs:
-                if data.dtype.kind == "c":
-                    _refuse_complex(cls.__name__, tensors, data)
-                out.requires_grad = True
-                ctx.fn = cls
-                ctx.needs_input_grad = needs
-                out._ctx = ctx
-                if ctx._saved:
-                    ctx._resolve_saved(out)
+        out = _new_tensor(data)
+        if record:
+            if data.dtype.kind == "c":
+                _refuse_complex(cls.__name__, tensors, data)
+            out.requires_grad = True
+            ctx.fn = cls
+            ctx.inputs = tensors
+            ctx.needs_input_grad = [t.requires_grad for t in tensors]
+            out._ctx = ctx
         return out
 
 
@@ -182,4 +194,4 @@ def check_backward_finite(ctx, grads):
 
 
 # Imported last: tensor.py imports the ops, and the ops subclass Function.
-from scratchgen.autodiff.tensor import Tensor, as_tensor  # noqa: E402
+from scratchgen.autodiff.tensor import Tensor, _new_tensor, as_tensor  # noqa: E402

@@ -26,8 +26,14 @@ def _kept_shape(shape, axes):
 
 
 def _restore_axes(grad, ctx):
-    """Reshape grad to the keepdims shape, then broadcast to the input shape."""
-    grad = Reshape.apply(grad, shape=_kept_shape(ctx.in_shape, ctx.axes))
+    """Reshape grad to the keepdims shape, then broadcast to the input shape.
+
+    A 0-d grad (a full reduction) and a keepdims grad broadcast as they are.
+    """
+    if grad.ndim:
+        kept = _kept_shape(ctx.in_shape, ctx.axes)
+        if grad.shape != kept:
+            grad = Reshape.apply(grad, shape=kept)
     return BroadcastTo.apply(grad, shape=ctx.in_shape)
 
 
@@ -35,7 +41,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.in_shape, ctx.axes = a.shape, _normalize_axis(axis, a.ndim, "sum")
-        return np.sum(a, axis=ctx.axes, keepdims=keepdims)
+        # np.add.reduce is np.sum without its Python-level dispatch
+        return np.add.reduce(a, axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):

@@ -5,6 +5,8 @@ to the shape (``SumTo``) and vice versa; the gradient of indexing is a
 scatter-add of the gradient into zeros (``IndexAdd``), whose own gradient is
 indexing again. That closure is what makes second derivatives work.
 """
+import math
+
 import numpy as np
 
 from scratchgen.autodiff.function import Function
@@ -40,10 +42,19 @@ class SumTo(Function):
         return (BroadcastTo.apply(grad, shape=ctx.in_shape),)
 
 
+_SMALL = 1 << 14  # below this many elements, filling an array beats a view
+
+
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
+        if a.size == 1 and math.prod(shape) <= _SMALL:
+            # np.broadcast_to's Python wrapper costs more than filling a small
+            # array (e.g. the gradient of a sum); a filled array is also writable.
+            out = np.empty(shape, dtype=a.dtype)
+            out[...] = a
+            return out
         return np.broadcast_to(a, shape)
 
     @staticmethod

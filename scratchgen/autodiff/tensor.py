@@ -127,9 +127,8 @@ class Tensor:
         create_graph: record the backward pass, so the gradients in
         ``.grad`` can be differentiated again.
         """
-        from scratchgen.autodiff.engine import backpropagate
-        backpropagate([self], None if grad is None else [grad], create_graph,
-                      retain_graph=retain_graph)
+        _engine.backpropagate([self], None if grad is None else [grad], create_graph,
+                              retain_graph=retain_graph)
 
     # ------------------------------------------------------------ operators
     def __add__(self, other):
@@ -269,6 +268,21 @@ class Tensor:
         return _ops.astype(self, dtype)
 
 
+def _new_tensor(data):
+    """A Tensor around an ndarray that the caller made (the ops' outputs):
+    ``Tensor(data)`` without the argument checks, which cost more than a
+    small op's arithmetic."""
+    t = _object_new(Tensor)
+    t.data = data
+    t.requires_grad = False
+    t.grad = None
+    t._ctx = None
+    return t
+
+
+_object_new = object.__new__
+
+
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -294,3 +308,4 @@ def tensor(data, requires_grad=False, dtype=None):
 
 
 from scratchgen.autodiff import functional as _ops  # noqa: E402  (cycle)
+from scratchgen.autodiff import engine as _engine  # noqa: E402  (cycle)
