@@ -12,6 +12,13 @@ call that compiles the Numba version. "speed-up" = twin time / Numba time.
 Times are CPU time of this process (``time.process_time``), not wall time:
 all kernels run on one thread, and on a shared machine wall time mostly
 measures the other processes.
+
+The check: a Numba kernel that runs more than MAX_SLOWDOWN times slower than
+its NumPy twin should not be the "numba" backend's choice (route it to the
+twin, as ``numba_kernels.ROUTED_TO_NUMPY`` does for exp/tanh-bound loops,
+because Numba from pip has no SVML). Such rows are marked SLOW and the
+script exits with status 1. Routed kernels show a speed-up near 1.0x (the
+same code on both backends).
 """
 import argparse
 import statistics
@@ -20,6 +27,10 @@ import time
 import numpy as np
 
 from scratchgen import apply_thread_policy, kernels
+
+#: a Numba kernel may be at most this much slower than its twin (timing noise
+#: on a shared machine reaches ~20%; anything beyond 1.5x is a real loss)
+MAX_SLOWDOWN = 1.5
 
 
 def median_seconds(fn, repeats):
@@ -76,15 +87,26 @@ def main(argv=None):
     apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
     rng = np.random.default_rng(0)
     print(f"{'kernel':42s} {'numpy twin':>12s} {'numba':>12s} {'speed-up':>9s}")
+    slow = []
     with np.errstate(all="ignore"):
         for name, fn in cases(rng).items():
             times = {}
             for backend in ("numpy", "numba"):
                 with kernels.use_backend(backend):
                     times[backend] = median_seconds(fn, args.repeats)
+            speedup = times["numpy"] / times["numba"]
+            flag = "  SLOW" if speedup < 1 / MAX_SLOWDOWN else ""
+            if flag:
+                slow.append(name)
             print(f"{name:42s} {times['numpy'] * 1e6:10.1f}us {times['numba'] * 1e6:10.1f}us "
-                  f"{times['numpy'] / times['numba']:8.1f}x")
+                  f"{speedup:8.1f}x{flag}")
+    if slow:
+        print(f"SLOW: {len(slow)} Numba kernel(s) more than {MAX_SLOWDOWN}x slower than "
+              f"their twin: {', '.join(slow)}")
+        return 1
+    print(f"every Numba kernel is within {MAX_SLOWDOWN}x of its twin or faster")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

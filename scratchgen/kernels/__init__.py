@@ -9,7 +9,12 @@ Every kernel exists twice with the same signature:
   (and the code students write in the coursework).
 * ``scratchgen.kernels.numba_kernels`` -- the same computation as one
   compiled pass with no temporaries (``numba.njit(cache=True)``, compiled
-  lazily on first use for float32 or float64).
+  lazily on first use for float32 or float64); except where NumPy's
+  vectorised ufuncs win (exp, log1p, tanh: Numba from pip has no SVML),
+  where it uses the twin itself (``numba_kernels.ROUTED_TO_NUMPY``).
+
+``scratchgen.kernels.unchecked`` is the same set of names without
+validation, for hot paths that validated at their own boundary.
 
 Tests check that the two agree on random (hypothesis) inputs, and that the
 twins agree with independent reference formulas; ``benchmarks/kernels.py``

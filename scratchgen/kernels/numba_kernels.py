@@ -2,7 +2,8 @@
 
 Each function has the signature of its NumPy twin in
 ``scratchgen.kernels.numpy_twins`` (the specification; read that first) and
-is checked against it by the tests. The public wrappers in
+is checked against it by the tests. Where a compiled loop lost to NumPy's
+vectorised ufuncs, this backend uses the twin itself (``ROUTED_TO_NUMPY``). The public wrappers in
 ``scratchgen.kernels`` validate and prepare the inputs, so these trust them:
 C-contiguous float32 or float64 arrays of one dtype, integer activation codes,
 flat 1-D views for the optimizer steps.
@@ -24,10 +25,26 @@ import math
 import numpy as np
 from numba import njit
 
-from scratchgen.kernels.activation_codes import IDENTITY, LEAKY_RELU, RELU, SIGMOID, TANH
+from scratchgen.kernels import numpy_twins
+from scratchgen.kernels.activation_codes import LEAKY_RELU, RELU, SIGMOID, TANH
 from scratchgen.kernels.registry import KERNEL_NAMES
 
 __all__ = list(KERNEL_NAMES)
+
+#: Kernels whose "numba" backend is the NumPy twin itself. Numba from pip has
+#: no SVML (Intel's vector math library; dropped in Numba 0.62), so exp, log1p
+#: and tanh in a compiled loop are scalar libm calls, while NumPy's ufuncs are
+#: vectorised. Measured with benchmarks/kernels.py (64 x 256 float32, shared
+#: 2-core machine, Numba loop / NumPy twin): tanh forward 15x, softplus 8x,
+#: bce_with_logits 6x, bce_with_logits_backward 1.7x, logsumexp_rows 2x slower.
+#: benchmarks/kernels.py fails when a remaining Numba kernel is more than
+#: MAX_SLOWDOWN times slower than its twin.
+ROUTED_TO_NUMPY = ("softplus", "bce_with_logits", "bce_with_logits_backward",
+                   "logsumexp_rows", "bias_act_forward[tanh]")
+softplus = numpy_twins.softplus
+bce_with_logits = numpy_twins.bce_with_logits
+bce_with_logits_backward = numpy_twins.bce_with_logits_backward
+logsumexp_rows = numpy_twins.logsumexp_rows
 
 
 # --------------------------------------------------------------------------
@@ -43,32 +60,15 @@ def _sigmoid_scalar(z, one):
 
 
 @njit(cache=True, error_model="numpy")
-def _softplus_scalar(z, one):
-    zero = one - one
-    return (z if z > zero else zero) + math.log1p(math.exp(-abs(z)))
-
-
-@njit(cache=True, error_model="numpy")
-def _tanh_scalar(z, one):
-    # tanh|z| = (1 - e) / (1 + e) with e = exp(-2|z|), written with expm1 to stay
-    # accurate for small |z|; libm's tanh is several times slower than expm1.
-    em1 = math.expm1(-(one + one) * abs(z))
-    t = -em1 / (one + one + em1)
-    return t if z >= 0 else -t
-
-
-@njit(cache=True, error_model="numpy")
 def _activate(z, activation, negative_slope, one):
     zero = one - one
     if activation == RELU:
         return z if not z < zero else zero  # keeps NaN, like np.maximum
     if activation == LEAKY_RELU:
         return z if z > zero else negative_slope * z
-    if activation == TANH:
-        return _tanh_scalar(z, one)
     if activation == SIGMOID:
         return _sigmoid_scalar(z, one)
-    return z  # IDENTITY
+    return z  # IDENTITY (TANH never arrives: see bias_act_forward)
 
 
 @njit(cache=True, error_model="numpy")
@@ -98,22 +98,22 @@ def sigmoid(x):
     return out
 
 
-@njit(cache=True, error_model="numpy")
-def softplus(x):
-    """Numba version of ``numpy_twins.softplus`` (the math is documented there)."""
-    out = np.empty_like(x)
-    one = x.dtype.type(1.0)
-    for i in range(x.size):
-        out[i] = _softplus_scalar(x[i], one)
-    return out
-
-
 # --------------------------------------------------------------------------
 # Fused bias + activation
 # --------------------------------------------------------------------------
-@njit(cache=True, error_model="numpy")
 def bias_act_forward(x, b, activation, negative_slope):
-    """Numba version of ``numpy_twins.bias_act_forward`` (the math is documented there)."""
+    """Numba version of ``numpy_twins.bias_act_forward`` (the math is documented there).
+
+    tanh goes to the twin: a scalar tanh (or expm1) in a Numba loop ran 15x
+    slower than NumPy's vectorised np.tanh (see ``ROUTED_TO_NUMPY``).
+    """
+    if activation == TANH:
+        return numpy_twins.bias_act_forward(x, b, activation, negative_slope)
+    return _bias_act_forward_loop(x, b, activation, negative_slope)
+
+
+@njit(cache=True, error_model="numpy")
+def _bias_act_forward_loop(x, b, activation, negative_slope):
     n, d = x.shape
     y = np.empty_like(x)  # the only allocation
     one = x.dtype.type(1.0)
@@ -137,30 +137,6 @@ def bias_act_backward(y, grad_y, activation, negative_slope):
             grad_pre[i, j] = grad_y[i, j] * _activation_derivative(y[i, j], activation, slope, one)
             grad_b[j] += grad_pre[i, j]
     return grad_pre, grad_b.astype(y.dtype)
-
-
-# --------------------------------------------------------------------------
-# Binary cross-entropy on logits (1-D; the wrapper ravels)
-# --------------------------------------------------------------------------
-@njit(cache=True, error_model="numpy")
-def bce_with_logits(logits, targets):
-    """Numba version of ``numpy_twins.bce_with_logits`` (the math is documented there)."""
-    out = np.empty_like(logits)
-    zero = logits.dtype.type(0.0)
-    for i in range(logits.size):
-        l = logits[i]
-        out[i] = (l if l > zero else zero) - l * targets[i] + math.log1p(math.exp(-abs(l)))
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def bce_with_logits_backward(logits, targets, grad):
-    """Numba version of ``numpy_twins.bce_with_logits_backward`` (the math is documented there)."""
-    out = np.empty_like(logits)
-    one = logits.dtype.type(1.0)
-    for i in range(logits.size):
-        out[i] = grad[i] * (_sigmoid_scalar(logits[i], one) - targets[i])
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -254,23 +230,4 @@ def pairwise_sq_distances(a, b):
                 diff = a[i, k] - b[j, k]  # exact differences: no cancellation
                 total += diff * diff
             out[i, j] = total
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def logsumexp_rows(a):
-    """Numba version of ``numpy_twins.logsumexp_rows`` (the math is documented there)."""
-    n, d = a.shape
-    out = np.empty(n, dtype=a.dtype)
-    zero = a.dtype.type(0.0)
-    for i in range(n):
-        row_max = a[i, 0]
-        for j in range(1, d):
-            if a[i, j] > row_max or a[i, j] != a[i, j]:  # NaN wins, like np.max
-                row_max = a[i, j]
-        shift = row_max if math.isfinite(row_max) else zero
-        total = 0.0  # float64 accumulator
-        for j in range(d):
-            total += math.exp(a[i, j] - shift)
-        out[i] = shift + math.log(total)  # log(0) = -inf for a row of -inf
     return out
