@@ -1,95 +1,154 @@
-"""Per-op overhead of the autodiff, side by side with PyTorch and NumPy.
+"""Per-op overhead of the autodiff, side by side with PyTorch and plain NumPy.
 
-A small graph on tiny arrays, so that the time is the bookkeeping, not the
+Small graphs on tiny arrays, so that the time is the bookkeeping, not the
 arithmetic:
 
-    y = ((x * w + b).tanh() * x).sum()   then  y.backward()
+    one-input:  y = ((x * w + b).tanh() * x).sum(), 16 float32, w requires grad
+                (5 forward ops)
+    two-input:  y = (tanh(x * w) + x * x - w).sum(), 8 float64, x and w both
+                require grad (6 forward ops; the graph of issue 15)
 
-5 forward ops and their 5 backward ops. The per-op figure is the time of
-forward + backward divided by the number of forward ops. PyTorch runs the
-same graph when installed; "numpy" is the same forward arithmetic with the
-gradient written by hand, i.e. the floor without any graph.
+then ``y.backward()``. The per-op figure is forward + backward divided by
+the number of forward ops. "numpy" is the same forward arithmetic with the
+gradients written by hand: the floor without any graph.
 
-    python benchmarks/autodiff_overhead.py [--size 16] [--repeats 7]
+Each library runs in its own process with one thread (see ``isolated.py``);
+PyTorch in the interpreter of ``--torch-python`` / ``$SCRATCHGEN_TORCH_PYTHON``,
+skipped when none can import torch. Times are the median over ``--rounds``
+processes of the median of ``--repeats`` loops of ``--number`` steps.
+
+    python benchmarks/autodiff_overhead.py [--repeats 7] [--rounds 3] [--torch-python PATH]
 """
 import argparse
+import statistics
+import sys
 import time
 
-import numpy as np
+import isolated  # imports no NumPy
 
-import scratchgen as sg
-
-N_OPS = 5
+GRAPHS = {"one-input": (16, "float32", 5), "two-input": (8, "float64", 6)}
 
 
-def median_time(fn, number, repeats):
+def _parse(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--number", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--torch-python", default=None)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, metavar=("LIBRARY", "GRAPH"),
+                        help=argparse.SUPPRESS)  # internal: one measurement
+    return parser.parse_args(argv)
+
+
+def _inputs(graph):
+    import numpy as np
+    size, dtype, _ = GRAPHS[graph]
+    rng = np.random.default_rng(0)
+    return [rng.standard_normal(size).astype(dtype) for _ in range(3)]
+
+
+def scratchgen_step(graph):
+    import scratchgen as sg
+    sg.apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, set by isolated.run_worker
+    x, w, b = _inputs(graph)
+    if graph == "one-input":
+        x, w, b = sg.tensor(x), sg.tensor(w, requires_grad=True), sg.tensor(b)
+
+        def step():
+            w.grad = None
+            ((x * w + b).tanh() * x).sum().backward()
+        return step
+    x, w = sg.tensor(x, requires_grad=True), sg.tensor(w, requires_grad=True)
+
+    def step():
+        x.grad = w.grad = None
+        ((x * w).tanh() + x * x - w).sum().backward()
+    return step
+
+
+def torch_step(graph):
+    import torch
+    torch.set_num_threads(1)
+    x, w, b = (torch.from_numpy(a) for a in _inputs(graph))
+    if graph == "one-input":
+        w.requires_grad_(True)
+
+        def step():
+            w.grad = None
+            ((x * w + b).tanh() * x).sum().backward()
+        return step
+    x.requires_grad_(True)
+    w.requires_grad_(True)
+
+    def step():
+        x.grad = w.grad = None
+        ((x * w).tanh() + x * x - w).sum().backward()
+    return step
+
+
+def numpy_step(graph):
+    import numpy as np
+    x, w, b = _inputs(graph)
+    if graph == "one-input":
+        def step():
+            h = np.tanh(x * w + b)
+            y = (h * x).sum()
+            grad_w = (x * (1 - h * h)) * x  # d y / d w, by hand
+            return y, grad_w
+        return step
+
+    def step():
+        h = np.tanh(x * w)
+        y = (h + x * x - w).sum()
+        d = 1 - h * h
+        return y, d * w + 2 * x, d * x - 1  # y, dy/dx, dy/dw by hand
+    return step
+
+
+def measure(library, graph, number, repeats):
+    step = {"scratchgen": scratchgen_step, "torch": torch_step,
+            "numpy": numpy_step}[library](graph)
+    for _ in range(200):
+        step()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(number):
-            fn()
+            step()
         times.append((time.perf_counter() - start) / number)
-    return float(np.median(times))
+    return statistics.median(times)
 
 
-def scratchgen_step(x, w, b):
-    def step():
-        w.grad = None
-        y = ((x * w + b).tanh() * x).sum()
-        y.backward()
-    return step
-
-
-def numpy_step(x, w, b):
-    def step():
-        h = np.tanh(x * w + b)
-        y = (h * x).sum()
-        grad_w = (x * (1 - h * h)) * x  # d y / d w, by hand
-        return y, grad_w
-    return step
-
-
-def torch_step(size):
-    import torch
-    torch.set_num_threads(1)
-    x = torch.randn(size, dtype=torch.float32)
-    w = torch.randn(size, dtype=torch.float32, requires_grad=True)
-    b = torch.randn(size, dtype=torch.float32)
-
-    def step():
-        w.grad = None
-        y = ((x * w + b).tanh() * x).sum()
-        y.backward()
-    return step
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=16)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--number", type=int, default=2000)
-    args = parser.parse_args()
-    sg.apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
-    rng = np.random.default_rng(0)
-    x, w, b = (rng.standard_normal(args.size).astype(np.float32) for _ in range(3))
-    rows = [("scratchgen", median_time(
-        scratchgen_step(sg.tensor(x), sg.tensor(w, requires_grad=True), sg.tensor(b)),
-        args.number, args.repeats))]
-    try:
-        rows.append(("pytorch", median_time(torch_step(args.size), args.number,
-                                            args.repeats)))
-    except ImportError:
-        print("(PyTorch not installed: skipping it)")
-    rows.append(("numpy (no graph)", median_time(numpy_step(x, w, b), args.number,
-                                                args.repeats)))
-    base = rows[0][1]
-    print(f"graph of {N_OPS} ops on arrays of {args.size} float32, forward + backward, "
-          f"median of {args.repeats} x {args.number}")
-    print(f"{'':18s} {'step (us)':>10s} {'per op (us)':>12s} {'this / scratchgen':>18s}")
-    for name, t in rows:
-        print(f"{name:18s} {t * 1e6:10.1f} {t * 1e6 / N_OPS:12.2f} {t / base:18.2f}")
+def main(args):
+    torch_py = isolated.torch_python(args.torch_python)
+    libraries = ["scratchgen"] + (["torch"] if torch_py else []) + ["numpy"]
+    if not torch_py:
+        print("(PyTorch not found: give --torch-python or SCRATCHGEN_TORCH_PYTHON; skipped)")
+    print(f"each library in its own process, 1 thread; median over {args.rounds} rounds "
+          f"of the median of {args.repeats} x {args.number} steps")
+    print(f"{'graph':11s} {'library':11s} {'step (us)':>10s} {'per op (us)':>12s} "
+          f"{'this / scratchgen':>18s}")
+    for graph, (size, dtype, n_ops) in GRAPHS.items():
+        samples = {lib: [] for lib in libraries}
+        for _ in range(args.rounds):
+            for lib in libraries:
+                python = torch_py if lib == "torch" else sys.executable
+                samples[lib].append(isolated.run_worker(
+                    python, __file__, [lib, graph, "--number", args.number,
+                                       "--repeats", args.repeats], 1)["median"])
+        base = statistics.median(samples["scratchgen"])
+        for lib in libraries:
+            t = statistics.median(samples[lib])
+            print(f"{graph:11s} {lib:11s} {t * 1e6:10.1f} {t * 1e6 / n_ops:12.2f} "
+                  f"{t / base:18.2f}", flush=True)
     print("this / scratchgen > 1: scratchgen is faster")
 
 
 if __name__ == "__main__":
-    main()
+    ARGS = _parse()
+    if ARGS.worker:
+        library, graph = ARGS.worker
+        isolated.report({"median": measure(library, graph, ARGS.number, ARGS.repeats)})
+    else:
+        main(ARGS)

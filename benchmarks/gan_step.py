@@ -1,79 +1,76 @@
 """Time one full iteration of Algorithm 1 (Goodfellow et al. 2014): scratchgen
-vs PyTorch (CPU) vs plain NumPy, side by side.
+vs PyTorch (CPU) vs plain NumPy vs the iteration's matrix products alone.
 
 One iteration = k = 1 discriminator step (m real + m generated samples,
 BCE-with-logits, backward, Adam) + one generator step (m noise samples,
 non-saturating loss, backward through D into G, Adam), all float32.
 
-Configurations (from the issue):
-  (a) MNIST-sized MLP GAN: z = 100, G 100-256-256-784 (LeakyReLU 0.2, tanh
-      output), D 784-256-256-1 (LeakyReLU 0.2), batch 64;
-  (b) ring GAN: z = 256, G 256-128-128-2 and D 2-128-128-1 (ReLU), batch 512.
+Configurations (from issue 15):
+  a: MNIST-sized MLP GAN: z = 100, G 100-256-256-784 (LeakyReLU 0.2, tanh
+     output), D 784-256-256-1 (LeakyReLU 0.2), batch 64;
+  b: ring GAN: z = 256, G 256-128-128-2 and D 2-128-128-1 (ReLU), batch 512.
 
-Same thread count everywhere: OPENBLAS/OMP/MKL_NUM_THREADS are set before
-NumPy is imported and ``torch.set_num_threads`` gets the same number
-(default: all cores; ``--threads``). PyTorch is optional (benchmark only,
-not a dependency). The plain NumPy version writes forward and backward by
-hand. All three skip D's weight gradients in the generator step (scratchgen's
-``GAN`` and the PyTorch loop mark D's parameters requires_grad=False there).
+Fair comparison (see ``isolated.py``): every measurement runs in its own
+process, with OPENBLAS/OMP/MKL/NUMBA_NUM_THREADS set before NumPy or PyTorch
+is imported (and ``torch.set_num_threads``), at each thread count of
+``--threads`` (default 1 and 2). PyTorch runs in the interpreter given by
+``--torch-python`` or ``$SCRATCHGEN_TORCH_PYTHON`` (e.g. a separate venv:
+``python -m venv --system-site-packages /work/venv-torch &&
+/work/venv-torch/bin/pip install torch``), and is skipped when none can
+import torch. The libraries take turns round by round (``--rounds``), so a
+change of machine load hits all of them; each process reports the median
+of ``--repeats`` iterations after 5 warm-up ones, and the table shows the
+median over rounds.
 
-Results here (2 cores, 1 thread each, torch 2.13.0 CPU, medians of 50-80):
-(a) scratchgen 10.8-11.2 ms, PyTorch 12.8-13.3 ms (1.19-1.21x), NumPy
-11.1-11.6 ms (1.03-1.04x); (b) scratchgen 11.9-14.5 ms, PyTorch 12.6-14.3 ms
-(0.99-1.06x), NumPy 11.2-13.0 ms (0.90-0.94x). With 2 threads on the
-shared machine all three suffered from BLAS threads spinning (10-20x
-slower), so compare with 1 thread unless the machine is idle.
+"matmul limit" is the physical floor of an MLP GAN iteration on this CPU:
+the iteration's 33 matrix products (G forward; D forward on real and fake;
+D's weight and input gradients; in G's step D forward and its input
+gradients, G's weight and input gradients) as ``np.matmul(a, b, out=c)`` on
+preallocated float32 arrays. "sg/limit" is scratchgen's time over it (the
+goal of issue 15 is <= 1.3); "torch/sg" > 1 means scratchgen is faster.
+scratchgen's and PyTorch's GAN skip D's weight gradients in G's step.
 
-Usage: python benchmarks/gan_step.py [--repeats 50] [--threads N]
-Reports the median seconds per iteration over ``repeats`` timed iterations
-(after 5 warm-up iterations; the three implementations take turns, so load
-changes on a shared machine affect them alike) and the ratios to scratchgen.
+Usage: python benchmarks/gan_step.py [--repeats 30] [--rounds 3] [--threads 1,2]
+                                     [--configs a,b] [--torch-python PATH]
 """
 import argparse
-import os
+import statistics
 import sys
 import time
 
 
-def _parse():
+def _parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    return parser.parse_args()
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", default="1,2",
+                        help="comma-separated thread counts (default 1,2)")
+    parser.add_argument("--configs", default="a,b")
+    parser.add_argument("--torch-python", default=None,
+                        help="interpreter with torch (default $SCRATCHGEN_TORCH_PYTHON)")
+    parser.add_argument("--worker", nargs=2, metavar=("LIBRARY", "CONFIG"),
+                        help=argparse.SUPPRESS)  # internal: one measurement
+    return parser.parse_args(argv)
 
+
+import isolated  # noqa: E402  (imports no NumPy)
 
 ARGS = _parse() if __name__ == "__main__" else None
-if ARGS is not None:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+if ARGS is not None and ARGS.worker:
+    isolated.set_threads_before_import(int(ARGS.threads))
 
 import numpy as np  # noqa: E402  (after the thread variables)
 
 CONFIGS = {
-    "a: MNIST MLP z=100, 784-256-256, batch 64": dict(
-        latent=100, g_sizes=[100, 256, 256, 784], d_sizes=[784, 256, 256, 1],
-        act="leaky_relu", g_out="tanh", batch=64),
-    "b: ring z=256, 128-128, batch 512": dict(
-        latent=256, g_sizes=[256, 128, 128, 2], d_sizes=[2, 128, 128, 1],
-        act="relu", g_out=None, batch=512),
+    "a": dict(title="a: MNIST MLP z=100, 784-256-256, batch 64",
+              latent=100, g_sizes=[100, 256, 256, 784], d_sizes=[784, 256, 256, 1],
+              act="leaky_relu", g_out="tanh", batch=64),
+    "b": dict(title="b: ring z=256, 128-128, batch 512",
+              latent=256, g_sizes=[256, 128, 128, 2], d_sizes=[2, 128, 128, 1],
+              act="relu", g_out=None, batch=512),
 }
 SLOPE = 0.2
 LR, BETAS, EPS = 2e-4, (0.5, 0.999), 1e-8
-
-
-def _interleaved_medians(steps, repeats, warmup=5):
-    """Median time per call of each step function; the implementations take
-    turns call by call, so a change in machine load hits all of them alike."""
-    for step in steps.values():
-        for _ in range(warmup):
-            step()
-    times = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t0)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def _real_data(cfg, rng):
@@ -86,6 +83,7 @@ def scratchgen_step(cfg, seed=0):
     from scratchgen import nn, optim
     from scratchgen.gan import GAN
 
+    sg.apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, set by isolated.run_worker
     sg.set_default_dtype(np.float32)
     rng = np.random.default_rng(seed)
     act_kwargs = {"negative_slope": SLOPE} if cfg["act"] == "leaky_relu" else {}
@@ -95,7 +93,7 @@ def scratchgen_step(cfg, seed=0):
               opt_g=optim.Adam(G.parameters(), lr=LR, betas=BETAS),
               opt_d=optim.Adam(D.parameters(), lr=LR, betas=BETAS), rng=rng)
     data = _real_data(cfg, rng)
-    return lambda: gan.train(data, 1)
+    return lambda: gan.iteration(data)
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -230,30 +228,90 @@ def numpy_step(cfg, seed=0):
     return step
 
 
+# --------------------------------------------------------------------------- matmul limit
+def matmul_shapes(cfg):
+    """(rows, inner, cols) of the 33 products of one iteration (for 3-layer MLPs)."""
+    m, g, d = cfg["batch"], cfg["g_sizes"], cfg["d_sizes"]
+    g_layers, d_layers = list(zip(g[:-1], g[1:])), list(zip(d[:-1], d[1:]))
+    forward = lambda layers: [(m, a, b) for a, b in layers]  # noqa: E731  x W^T
+    weight_grads = lambda layers: [(b, m, a) for a, b in layers]  # noqa: E731  G^T x
+    input_grads = lambda layers: [(m, b, a) for a, b in layers]  # noqa: E731  G W
+    shapes = forward(g_layers)                                    # fake = G(z)
+    shapes += 2 * forward(d_layers)                               # D(real), D(fake)
+    shapes += 2 * weight_grads(d_layers) + 2 * input_grads(d_layers[1:])
+    shapes += forward(g_layers) + forward(d_layers)               # G's step: D(G(z))
+    shapes += input_grads(d_layers)                               # through frozen D
+    shapes += weight_grads(g_layers) + input_grads(g_layers[1:])
+    return shapes
+
+
+def matmul_step(cfg, seed=0):
+    rng = np.random.default_rng(seed)
+    operands = [(rng.standard_normal((r, k)).astype(np.float32),
+                 rng.standard_normal((k, c)).astype(np.float32),
+                 np.empty((r, c), np.float32)) for r, k, c in matmul_shapes(cfg)]
+
+    def step():
+        for a, b, out in operands:
+            np.matmul(a, b, out=out)
+    return step
+
+
+# --------------------------------------------------------------------------- driver
+def measure(library, key, threads, repeats, warmup=5):
+    """In a worker process: median seconds per iteration of one library."""
+    cfg = CONFIGS[key]
+    make = {"scratchgen": scratchgen_step, "numpy": numpy_step, "matmul": matmul_step,
+            "torch": lambda c: torch_step(c, threads)}[library]
+    step = make(cfg)
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main(args):
-    try:
-        import torch  # noqa: F401
-        have_torch = True
-    except ImportError:
-        have_torch = False
-        print("PyTorch not installed: its column is skipped (pip install torch)")
-    print(f"threads={args.threads} repeats={args.repeats} (median seconds per Algorithm-1 iteration)")
-    header = f"{'config':44s} {'scratchgen':>11s} {'torch':>9s} {'numpy':>9s} {'torch/sg':>9s} {'numpy/sg':>9s}"
-    print(header)
+    thread_counts = [int(t) for t in str(args.threads).split(",")]
+    keys = [k.strip() for k in args.configs.split(",")]
+    torch_py = isolated.torch_python(args.torch_python)
+    libraries = ["matmul", "scratchgen", "numpy"] + (["torch"] if torch_py else [])
+    if not torch_py:
+        print("PyTorch not found (give --torch-python or SCRATCHGEN_TORCH_PYTHON): "
+              "its columns are skipped")
+    print(f"each library in its own process; median of {args.repeats} iterations per "
+          f"process, median over {args.rounds} rounds; times in ms")
+    print(f"{'config':42s} {'thr':>3s} {'matmul':>7s} {'sg':>7s} {'sg/limit':>8s} "
+          f"{'numpy':>7s} {'torch':>7s} {'torch/sg':>8s} {'numpy/sg':>8s}")
     rows = []
-    for name, cfg in CONFIGS.items():
-        steps = {"scratchgen": scratchgen_step(cfg), "numpy": numpy_step(cfg)}
-        if have_torch:
-            steps["torch"] = torch_step(cfg, args.threads)
-        times = _interleaved_medians(steps, args.repeats)
-        t_sg, t_np = times["scratchgen"], times["numpy"]
-        t_th = times.get("torch", float("nan"))
-        rows.append((name, t_sg, t_th, t_np))
-        print(f"{name:44s} {t_sg * 1e3:9.2f}ms {t_th * 1e3:7.2f}ms {t_np * 1e3:7.2f}ms "
-              f"{t_th / t_sg:9.2f} {t_np / t_sg:9.2f}", flush=True)
-    print("ratios > 1 mean scratchgen is faster")
+    for threads in thread_counts:
+        for key in keys:
+            samples = {lib: [] for lib in libraries}
+            for _ in range(args.rounds):
+                for lib in libraries:
+                    python = torch_py if lib == "torch" else sys.executable
+                    samples[lib].append(isolated.run_worker(
+                        python, __file__, [lib, key, "--repeats", args.repeats],
+                        threads)["median"])
+            t = {lib: statistics.median(v) for lib, v in samples.items()}
+            t.setdefault("torch", float("nan"))
+            rows.append((key, threads, t))
+            print(f"{CONFIGS[key]['title']:42s} {threads:3d} {t['matmul'] * 1e3:7.2f} "
+                  f"{t['scratchgen'] * 1e3:7.2f} {t['scratchgen'] / t['matmul']:8.2f} "
+                  f"{t['numpy'] * 1e3:7.2f} {t['torch'] * 1e3:7.2f} "
+                  f"{t['torch'] / t['scratchgen']:8.2f} {t['numpy'] / t['scratchgen']:8.2f}",
+                  flush=True)
+    print("torch/sg and numpy/sg > 1: scratchgen is faster; sg/limit: scratchgen over "
+          "its matrix products alone")
     return rows
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main(ARGS) else 1)
+    if ARGS.worker:
+        library, key = ARGS.worker
+        isolated.report({"median": measure(library, key, int(ARGS.threads), ARGS.repeats)})
+    else:
+        main(ARGS)
