@@ -83,7 +83,7 @@ def mean_log_likelihood(params, X):
                   params["covariance_type"])[1]
 
 
-def fit_density(X, kind, components, covariance, method, seed, max_iter=None):
+def fit_density(X, kind, components, covariance, method, rng, max_iter=None):
     """A fitted ``Gaussian`` or ``GaussianMixture`` (ConvergenceWarning silenced: reported)."""
     from scratchgen.density import Gaussian, GaussianMixture
     if X.shape[0] <= X.shape[1]:
@@ -96,7 +96,7 @@ def fit_density(X, kind, components, covariance, method, seed, max_iter=None):
         if components > len(X):
             raise UsageError(f"--components {components} is more than the {len(X)} training points")
         return GaussianMixture(components, covariance_type=covariance, method=method, n_init=2,
-                               max_iter=max_iter, rng=seed).fit(X)
+                               max_iter=max_iter, rng=rng).fit(X)
 
 
 def make_config(args):

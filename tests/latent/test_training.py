@@ -87,3 +87,17 @@ def test_trainer_resumed_mid_epoch_takes_the_same_batches():
     second.load_state_dict(first.state_dict())
     assert head + [second.step()[0] for _ in range(3)] == losses
     assert [first.step()[1] for _ in range(3)] == [4, 2, 4]  # an epoch's last batch is smaller
+
+
+def test_a_state_without_the_epoch_position_starts_a_new_epoch():
+    # Checkpoints of `scratchgen train vae` before the shared loop held only optimizer and rng.
+    from scratchgen.latent.training import MinibatchTrainer
+    from scratchgen.serialization import rng_state
+    X = np.arange(12.0).reshape(6, 2)
+    model = MLP([2, 1], rng=0)
+    trainer = MinibatchTrainer(model, _mean_square_loss(model), X, batch_size=4, rng=0)
+    trainer.step()
+    old = {"optimizer": trainer.optimizer.state_dict(), "rng": rng_state(np.random.default_rng(7))}
+    trainer.load_state_dict(old)
+    expected = np.random.default_rng(7).permutation(6)[:4]
+    np.testing.assert_array_equal(trainer.next_batch(), X[expected].astype(np.float32))
