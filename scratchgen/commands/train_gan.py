@@ -165,8 +165,8 @@ class GanJob:
         self.config = config
         self.recipe = config["recipe"]
         self.n_features = self.recipe["data_dim"]
-        # The library's data and GAN for the recipe; the data's own stream, so that the
-        # GAN's weights, noise and minibatches are those of train_recipe(recipe, rng=seed).
+        # The library's data and GAN for the recipe, with the streams of
+        # train_recipe(recipe, rng=seed): the data's own [seed, 1], the GAN's seed.
         data_rng = np.random.default_rng([config["seed"], 1])
         self.data = recipes.recipe_data(self.recipe, data_rng)
         self.test = None if callable(self.data) else recipes.recipe_data(self.recipe, data_rng, split="test")

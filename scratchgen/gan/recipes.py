@@ -51,6 +51,7 @@ Why these choices:
   after 500 iterations.
 """
 import copy
+import numbers
 import time
 
 import numpy as np
@@ -327,11 +328,17 @@ PARZEN_SIGMAS = np.logspace(-1.3, 0.0, 14)
 def train_recipe(recipe, rng=None, data=None, callbacks=(), eval_every=500, progress=False):
     """Build and train a GAN by ``recipe``, with its learning-rate drops (``lr_at``).
 
-    data: default ``recipe_data(recipe, rng)``. Returns ``(gan, seconds)``.
+    rng: int seed or Generator for the weights, then the noise and minibatches.
+    data: default ``recipe_data(recipe, data_rng)``, where the data's own
+    stream data_rng is ``default_rng([seed, 1])`` for an int seed (as
+    ``scratchgen train gan --seed`` draws it; it matters for the stacked
+    digits only) and ``rng`` itself for a Generator. Returns ``(gan, seconds)``.
     """
+    data_rng = np.random.default_rng([rng, 1]) if isinstance(rng, numbers.Integral) else None
     rng = as_generator(rng)
     gan = build_gan(recipe, rng)
-    data = recipe_data(recipe, rng) if data is None else data
+    if data is None:
+        data = recipe_data(recipe, rng if data_rng is None else data_rng)
     start = time.perf_counter()
     n_steps = recipe["n_steps"]
     # Train in pieces between the drops (GAN.train's callbacks and progress bar span each piece).

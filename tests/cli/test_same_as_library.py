@@ -16,15 +16,17 @@ def _summary(run):
     return json.loads((run / "summary.json").read_text())
 
 
-@pytest.mark.parametrize("dataset, steps", [("ring", 12), ("digits", 3)])
+@pytest.mark.parametrize("dataset, steps", [("ring", 12), ("digits", 3), ("stacked-digits", 2)])
 def test_train_gan_equals_train_recipe(cli, tmp_path, dataset, steps):
     seed = 3
     r = cli("train", "gan", "--dataset", dataset, "--quick", "--steps", steps, "--lr-decay-steps", 6,
             "--lr-d", 2e-3, "--seed", seed, "--no-figures", "--out", tmp_path / "run")
     assert r.status == 0, r.err
     # The same recipe written out by hand: the --quick sizes, the drop at 6, D's own rate.
-    recipe = dict(default_recipe(dataset), n_steps=steps, batch_size=32, generator_hidden=[16],
-                  discriminator_hidden=[16], lr_decay_steps=[6], lr_d=2e-3)
+    recipe = dict(default_recipe(dataset.replace("-", "_")), n_steps=steps, batch_size=32,
+                  generator_hidden=[16], discriminator_hidden=[16], lr_decay_steps=[6], lr_d=2e-3)
+    if dataset == "stacked-digits":
+        recipe["n_stacked"] = 500       # what --quick draws
     gan, _ = train_recipe(recipe, rng=seed)
     state = sg.load(tmp_path / "run" / "checkpoint.npz")["job"]["gan"]
     for name, module in (("generator", gan.generator), ("discriminator", gan.discriminator)):
@@ -32,7 +34,10 @@ def test_train_gan_equals_train_recipe(cli, tmp_path, dataset, steps):
             np.testing.assert_array_equal(state[name][key], value, err_msg=f"{name}.{key}")
     assert state["opt_d"]["param_groups"][0]["lr"] == gan.opt_d.param_groups[0]["lr"]
     samples = gan.sample(500, rng=np.random.default_rng([seed, 2]))
-    test = None if dataset == "ring" else recipe_data(recipe, split="test")
+    # The test images: after the training images, from the data's own stream [seed, 1].
+    data_rng = np.random.default_rng([seed, 1])
+    recipe_data(recipe, data_rng)
+    test = None if dataset == "ring" else recipe_data(recipe, data_rng, split="test")
     expected = score_samples(recipe, samples, test=test)
     summary = _summary(tmp_path / "run")
     assert {key: summary[key] for key in expected} == expected
