@@ -24,7 +24,6 @@ specialised on the *function* passed in, and Numba cannot reuse such an entry
 from the on-disk cache in a new process (it would only add a file per run);
 compilation takes one to two seconds per log-density.
 """
-import contextlib
 import math
 import sys
 import types
@@ -164,17 +163,33 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
     lower = proposal.lower if use_lower else np.zeros((1, 1))
     n_total = n_tune + n_steps * thin
     groups = chain_groups(n_chains, n_threads)
-    with ThreadPoolExecutor(len(groups)) if len(groups) > 1 else contextlib.nullcontext() as pool:
+
+    def advance(group, t0, noise, u):
+        kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower, use_lower,
+               noise, u, t0, n_tune, float(target), bool(proposal.tunable), thin,
+               by_chain[0], by_chain[1], n_accepted, group[0], group[1])
+        return u.shape[0]
+
+    if len(groups) == 1:
         for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
-            def advance(group):
-                kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower,
-                       use_lower, noise, u, t0, n_tune, float(target), bool(proposal.tunable),
-                       thin, by_chain[0], by_chain[1], n_accepted, group[0], group[1])
-            if pool is None:
-                advance(groups[0])
-            else:
-                list(pool.map(advance, groups))  # list(): wait, and re-raise a thread's error
+            done = advance(groups[0], t0, noise, u)
             if progress is not None:
-                progress.update(u.shape[0])
+                progress.update(done)
+    else:
+        # The threads run block k while this thread draws block k + 1 (the for statement):
+        # the drawing, sequential by nature, overlaps the sampling.
+        with ThreadPoolExecutor(len(groups)) as pool:
+            running = []
+            for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
+                _finish(running, progress)
+                running = [pool.submit(advance, g, t0, noise, u) for g in groups]
+            _finish(running, progress)
     draws[:], draw_log_p[:] = by_chain[0].transpose(1, 0, 2), by_chain[1].T
     return draws, draw_log_p, n_accepted, log_scale
+
+
+def _finish(futures, progress):
+    """Wait for one block's threads (re-raising an error of theirs) and count its steps."""
+    steps = [f.result() for f in futures]
+    if steps and progress is not None:
+        progress.update(steps[0])
