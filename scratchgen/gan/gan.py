@@ -13,11 +13,12 @@
     end for
 
 ``discriminator_step`` is the inner body, ``generator_step`` the outer one,
-``iteration`` one pass of the outer loop (k D steps, one G step) and
-``train`` the loop over iterations. The variants subclass ``GAN`` and override hooks, never the loops, which
-are written once, here: WGAN-GP ``discriminator_loss`` and
-``generator_loss``; PacGAN ``discriminate`` (packing) and
-``samples_per_batch``; the unrolled GAN ``generator_loss``,
+``iteration`` one pass of the outer loop (k D steps, one G step; or one
+step of another update rule, ``GAN(update=...)``, see ``gan.dynamics``) and
+``train`` the loop over iterations. The variants subclass ``GAN`` and
+override hooks, never the loops, which are written once, here: WGAN-GP
+``discriminator_loss`` and ``generator_loss``; PacGAN ``discriminate``
+(packing) and ``samples_per_batch``; the unrolled GAN ``generator_loss``,
 ``discriminator_step`` (to keep the minibatch for its unrolled steps) and
 ``freeze_discriminator_in_generator_step``.
 
