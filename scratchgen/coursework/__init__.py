@@ -10,7 +10,10 @@
   scores each task (passed / failed / blocked).
 * :mod:`~scratchgen.coursework.verify`: ``verify_tasks`` checks that each task's
   tests pass with its solution and fail without it.
-* :mod:`~scratchgen.coursework.cli`: ``scratchgen assignment make|grade|list|check``.
+* :mod:`~scratchgen.coursework.runner`: one pytest child, its outcome read on a signed private channel.
+* :mod:`~scratchgen.coursework.dependencies`: which tasks a task's tests need, read from the code.
+* :mod:`~scratchgen.coursework.walk`: ``walk`` solves an assignment task by task, grading after each.
+* :mod:`~scratchgen.coursework.cli`: ``scratchgen assignment make|grade|list|check|verify|walk``.
 
 See docs/teachers_guide.md.
 """
@@ -19,6 +22,8 @@ from scratchgen.coursework.grade import GradeReport, TaskResult, grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
 from scratchgen.coursework.markers import MarkerError, SolutionRegion, parse_regions, strip_solutions
 from scratchgen.coursework.verify import TaskCheck, verify_tasks
+from scratchgen.coursework.walk import WalkResult, WalkStep, walk
+from scratchgen.coursework.dependencies import check_dependencies, static_dependencies
 from scratchgen.coursework.tasks import (
     TASKS,
     Task,
@@ -46,6 +51,11 @@ __all__ = [
     "TaskResult",
     "verify_tasks",
     "TaskCheck",
+    "walk",
+    "WalkResult",
+    "WalkStep",
+    "static_dependencies",
+    "check_dependencies",
     "add_assignment_parser",
     "run_assignment",
     "assignment_main",

@@ -23,6 +23,7 @@ from scratchgen.coursework.dependencies import check_dependencies, static_depend
 from scratchgen.coursework.grade import DEFAULT_TIMEOUT, grade
 from scratchgen.coursework.make import make_assignment, tagged_test_files
 from scratchgen.coursework.verify import format_checks, verify_tasks
+from scratchgen.coursework.walk import walk
 from scratchgen.coursework.tasks import PACKAGE_DIR, TASKS, check_table, discover_markers, missing_rows, select_tasks
 
 __all__ = ["add_assignment_parser", "run_assignment", "assignment_main"]
@@ -37,6 +38,7 @@ examples:
   scratchgen assignment grade student42/ --reference hw1 --json > student42.json
   scratchgen assignment check
   scratchgen assignment verify --tasks '{_EXAMPLE_TASK.split(".")[0]}.*'
+  scratchgen assignment walk --tasks '{_EXAMPLE_TASK.split(".")[0]}.*'
 """
 
 
@@ -49,7 +51,8 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="assignment_command", metavar="{list,make,grade,check,verify}", required=True)
+    sub = parser.add_subparsers(dest="assignment_command", metavar="{list,make,grade,check,verify,walk}",
+                                required=True)
 
     p = sub.add_parser("list", help="list the tasks with points, dependencies and hints")
     p.add_argument("--tasks", nargs="+", default=["*"], metavar="PATTERN", help="ids or globs (default: all)")
@@ -87,6 +90,15 @@ def add_assignment_parser(subparsers) -> argparse.ArgumentParser:
                    help="run all tagged tests without each task, to find the tasks that depend on it")
     p.add_argument("--json", action="store_true", help="print the checks as JSON")
     p.add_argument("--timeout", type=positive_float, default=900.0, metavar="SECONDS", help="per pytest run")
+
+    p = sub.add_parser("walk", help="solve an assignment task by task with the library's solutions, grading "
+                                    "after each (slow)",
+                       epilog="example: scratchgen assignment walk --tasks 'mcmc.*'")
+    p.add_argument("--tasks", nargs="+", default=["*"], metavar="PATTERN", help="ids or globs (default: all)")
+    p.add_argument("--source", metavar="ROOT", default=None, help="scratchgen checkout to walk")
+    p.add_argument("--full", action="store_true", help="grade every task at every step (quadratic)")
+    p.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"per task's tests (default: {DEFAULT_TIMEOUT:g})")
     parser.set_defaults(run=run_assignment)
     return parser
 
@@ -137,9 +149,16 @@ def _verify(args) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def _walk(args) -> int:
+    result = walk(args.tasks, args.source, full=args.full, timeout=args.timeout,
+                  progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(result.format_table())
+    return 1 if result.problems else 0
+
+
 def run_assignment(args: argparse.Namespace) -> int:
     """Run a parsed ``assignment`` command; errors become one line on stderr and exit status 2."""
-    commands = {"list": _list, "make": _make, "grade": _grade, "check": _check, "verify": _verify}
+    commands = {"list": _list, "make": _make, "grade": _grade, "check": _check, "verify": _verify, "walk": _walk}
     try:
         return commands[args.assignment_command](args)
     except BrokenPipeError:  # e.g. `scratchgen assignment list | head`: stop quietly

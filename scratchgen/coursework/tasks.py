@@ -82,11 +82,11 @@ TASKS: dict[str, Task] = _table([
     # --- autodiff: reverse mode -------------------------------------------------
     Task("autodiff.topological_sort", 3, "depth-first with an explicit stack: a node goes after all its inputs; no recursion", (), 10),
     Task("autodiff.backward_add", 1, "the gradient flows unchanged to both inputs; unbroadcast it to each input's shape", ("autodiff.topological_sort",), 11),
-    Task("autodiff.backward_mul", 2, "product rule: d(ab)/da = b, d(ab)/db = a; then unbroadcast", ("autodiff.topological_sort",), 12),
-    Task("autodiff.backward_sum", 2, "broadcast the incoming gradient back over the summed axes", ("autodiff.topological_sort",), 13),
-    Task("autodiff.backward_relu", 1, "the gradient passes where the input was positive, 0 elsewhere", ("autodiff.topological_sort",), 14),
-    Task("autodiff.backward_matmul", 3, "dA = G @ B^T and dB = A^T @ G; mind 1-D operands and batch broadcasting", ("autodiff.topological_sort",), 15),
-    Task("autodiff.backward_getitem", 2, "scatter-add the gradient into zeros of the input's shape (np.add.at: repeated indices add up)", ("autodiff.topological_sort",), 16),
+    Task("autodiff.backward_mul", 2, "product rule: d(ab)/da = b, d(ab)/db = a; then unbroadcast", ("autodiff.topological_sort", "autodiff.backward_add"), 12),
+    Task("autodiff.backward_sum", 2, "broadcast the incoming gradient back over the summed axes", ("autodiff.topological_sort", "autodiff.backward_add"), 13),
+    Task("autodiff.backward_relu", 1, "the gradient passes where the input was positive, 0 elsewhere", ("autodiff.topological_sort", "autodiff.backward_add"), 14),
+    Task("autodiff.backward_matmul", 3, "dA = G @ B^T and dB = A^T @ G; mind 1-D operands and batch broadcasting", ("autodiff.topological_sort", "autodiff.backward_add"), 15),
+    Task("autodiff.backward_getitem", 2, "scatter-add the gradient into zeros of the input's shape (np.add.at: repeated indices add up)", ("autodiff.topological_sort", "autodiff.backward_add"), 16),
     # --- kernels: the NumPy twins -----------------------------------------------
     Task("kernels.bias_act_backward", 2, "write act'(z) through y for each activation; grad_b sums over rows", (), 30),
     Task("kernels.bce_with_logits", 2, "max(l, 0) - l t + log1p(exp(-|l|)): exp never sees a positive argument", (), 31),

@@ -38,6 +38,29 @@ def test_deep_chain_does_not_hit_recursion_limit():
 
 
 @pytest.mark.task("autodiff.topological_sort")
+def test_topological_order_puts_each_node_once_after_its_inputs():
+    # forward only: no backward of any op is needed to grade the sort
+    from scratchgen.autodiff.engine import topological_order
+
+    x, w = leaf(2.0), leaf(3.0)
+    a = x * w
+    b, c = a.exp(), a * 3
+    d = b + c
+    frozen = sg.tensor(1.0)  # does not require grad: left out
+    order = topological_order([d * frozen])
+    assert len(order) == len({id(t) for t in order}) == 7
+    position = {id(t): i for i, t in enumerate(order)}
+    for later, earlier in [(a, x), (a, w), (b, a), (c, a), (d, b), (d, c)]:
+        assert position[id(earlier)] < position[id(later)]
+    assert id(frozen) not in position and order[-1]._ctx is not None
+    # a chain far deeper than Python's recursion limit
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    assert len(topological_order([y])) == 5001
+
+
+@pytest.mark.task("autodiff.backward_mul")  # the backward of a diamond (x * x): every use's gradient adds up
 def test_diamond_graph_visits_each_node_once():
     x = leaf(2.0)
     a = x * x          # 4

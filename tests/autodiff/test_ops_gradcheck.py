@@ -59,9 +59,11 @@ UNARY = {
 }
 
 
-@pytest.mark.task("autodiff.backward_add")
-@pytest.mark.task("autodiff.backward_mul")
-@pytest.mark.parametrize("name", sorted(BINARY))
+# each case grades the task whose backward it needs (verify: the other cases pass without backward_add)
+_ADD, _MUL = pytest.mark.task("autodiff.backward_add"), pytest.mark.task("autodiff.backward_mul")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_ADD if n in ("add", "sub") else _MUL) for n in sorted(BINARY)])
 @given(data=st.data())
 def test_binary_ops(name, data):
     strategy, fn = BINARY[name]

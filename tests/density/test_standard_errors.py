@@ -28,7 +28,7 @@ def test_standard_errors_of_mean_and_variance_match_closed_form():
     np.testing.assert_allclose(se_var, s2 * np.sqrt(2.0 / n), rtol=1e-8)
 
 
-@pytest.mark.task("density.standard_errors")
+# not tagged: the Hessian is given to the student (it passes without the task's solution)
 def test_hessian_matches_finite_differences_of_a_non_quadratic_function():
     a = sg.tensor(np.array([0.3, -0.5]), requires_grad=True)
     b = sg.tensor(np.array([[0.7]]), requires_grad=True)
