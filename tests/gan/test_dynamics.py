@@ -47,6 +47,7 @@ def test_alternating_gda_conserves_x2_plus_y2_plus_lr_xy_and_cycles():
     assert radii(traj).min() > 0.9 * radii(traj)[0]   # never approaches the equilibrium
 
 
+@pytest.mark.task("gan.alternating_step")
 def test_alternating_moves_the_maximiser_k_times_first():
     minimiser, maximiser = games.bilinear_game(1.0, 0.0, lr=LR)
     traj = dynamics.play(dynamics.Alternating(k=3), minimiser, maximiser, 1)
@@ -119,6 +120,7 @@ def test_simultaneous_on_the_quadratic_is_the_matrix_power():
 
 
 # ---------------------------------------------------------------------------- Dirac GAN
+@pytest.mark.task("gan.simultaneous_step")
 def test_dirac_gan_simultaneous_grows_r2_by_exactly_1_plus_lr2_sigmoid2():
     # V = -log 2 - softplus(psi theta): theta' = theta + lr s psi, psi' = psi - lr s theta,
     # s = sigmoid(psi theta), so r'^2 = r^2 (1 + lr^2 s^2): it spirals out, never converges.
