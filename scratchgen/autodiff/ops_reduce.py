@@ -46,6 +46,9 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        """Helper: ``_restore_axes(grad, ctx)`` reshapes grad to the keepdims shape and broadcasts
+        it to the input's shape.
+        """
         # BEGIN SOLUTION task=autodiff.backward_sum
         return (_restore_axes(grad, ctx),)
         # END SOLUTION
@@ -120,6 +123,8 @@ class MatMul(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        """Helper: ``unbroadcast(grad, shape)`` sums a gradient down to an input's shape.
+        """
         a, b = ctx.saved_tensors
         # BEGIN SOLUTION task=autodiff.backward_matmul
         a2 = a if a.ndim > 1 else a.reshape(1, -1)

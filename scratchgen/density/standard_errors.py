@@ -69,6 +69,9 @@ def standard_errors(log_prob_fn, params, X):
     a parameter the likelihood does not identify (e.g. mixture logits, which
     softmax leaves unchanged when a constant is added to all of them: fix
     one logit, or pass only the other parameters).
+
+    Helper: ``observed_information(log_prob_fn, params, X)`` -> the Hessian H of the NLL, an
+    ndarray (m, m) over the flattened parameters.
     """
     params = list(params)
     # BEGIN SOLUTION task=density.standard_errors

@@ -158,6 +158,10 @@ class Alternating(UpdateRule):
         self.k = check_int(k, "k", minimum=1)
 
     def step(self, minimiser, maximiser):
+        """Helpers: ``player.gradients(create_graph=False)`` -> the gradient of the player's loss
+        w.r.t. its own parameters at the current point; ``player.move(gradients)`` -> one
+        optimizer step along them.
+        """
         # BEGIN SOLUTION task=gan.alternating_step
         for _ in range(self.k):
             maximiser.move(maximiser.gradients())
@@ -178,6 +182,9 @@ class Extragradient(UpdateRule):
     name = "extragradient"
 
     def step(self, minimiser, maximiser):
+        """Helpers: ``Simultaneous().step(minimiser, maximiser)`` takes the look-ahead step;
+        ``player.gradients()`` and ``player.move(gradients)`` as in :class:`Simultaneous`.
+        """
         # BEGIN SOLUTION task=gan.extragradient_step
         saved = [minimiser.snapshot(), maximiser.snapshot()]
         Simultaneous().step(minimiser, maximiser)          # z_{t+1/2}

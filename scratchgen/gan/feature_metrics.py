@@ -73,6 +73,9 @@ def gaussian_frechet_distance(mean_a, cov_a, mean_b, cov_b):
     d^2 = ||mean_a - mean_b||^2 + Tr(cov_a) + Tr(cov_b) - 2 Tr (cov_a cov_b)^{1/2},
     with the trace of the square root from the symmetric A cov_b A,
     A = cov_a^{1/2} (see the module docstring). Returns a float >= 0.
+
+    Helper: ``_sqrt_psd(matrix)`` -> the symmetric square root of a symmetric positive
+    semi-definite matrix.
     """
     mean_a, cov_a = _check_gaussian(mean_a, cov_a, "gaussian_frechet_distance (a)")
     mean_b, cov_b = _check_gaussian(mean_b, cov_b, "gaussian_frechet_distance (b)")
@@ -169,6 +172,10 @@ def precision_recall(real_features, fake_features, k=3):
     radius_k(x) = distance from x to its k-th nearest neighbour in its own set.
     real_features (n_r, d), fake_features (n_g, d); use equal sizes to
     compare numbers (the radii shrink as a set grows). Returns ``PrecisionRecall``.
+
+    Helpers: ``knn_radii(features, k)`` -> each row's distance to its k-th nearest other row
+    (n,); ``_share_inside(queries, centers, radii)`` -> the share of queries within radii[j] of
+    some centers[j].
     """
     real = _as_points(real_features, "real_features")
     fake = _as_points(fake_features, "fake_features", dim=real.shape[1])

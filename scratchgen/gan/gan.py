@@ -165,6 +165,10 @@ class GAN:
         x: data samples (m, ...), z: noise (m', latent_dim), arrays or Tensors.
         The graph reaches both players' parameters, so grad(V) gives D's
         ascent direction and G's descent direction (Goodfellow et al. 2014, eq. 1).
+
+        Helpers: ``self._as_input(x)`` -> x as a Tensor in the model's dtype;
+        ``self.generator(z)`` -> G(z); ``self.discriminate(x)`` -> D's logits;
+        ``losses.value_from_logits(real_logits, fake_logits)`` -> V.
         """
         # BEGIN SOLUTION task=gan.value_function
         real_logits = self.discriminate(self._as_input(x))
@@ -197,6 +201,9 @@ class GAN:
         """One update of D: ascend V on these m data samples and m fresh noise samples.
 
         Returns a dict: loss_d (= -V), d_real, d_fake, value.
+
+        Helpers: ``self.sample_noise(m, rng)`` -> z (m, latent_dim);
+        ``self.discriminator_loss(x_real, z)`` -> (loss = -V, stats dict).
         """
         # BEGIN SOLUTION task=gan.discriminator_step
         z = self.sample_noise(len(x_real))
@@ -212,6 +219,10 @@ class GAN:
         """One update of G on m fresh noise samples; D's parameters do not move.
 
         Returns the generator's loss (a float).
+
+        Helpers: ``self.sample_noise(m, rng)`` -> z (m, latent_dim); ``self.generator_loss(z)``
+        -> G's loss; ``with self._discriminator_frozen():`` keeps D's parameters out of the
+        backward pass.
         """
         # BEGIN SOLUTION task=gan.generator_step
         z = self.sample_noise(self.samples_per_batch)

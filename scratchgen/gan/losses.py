@@ -101,6 +101,8 @@ def nonsaturating_loss(fake_logits):
 
     Same fixed point as the minimax loss, but d/dl [-log sigmoid(l)] =
     sigmoid(l) - 1 ~ -1 when D rejects the samples: strong gradients early on.
+
+    Helper: ``_flat(logits)`` -> logits of shape (m,) from (m,) or (m, 1).
     """
     # BEGIN SOLUTION task=gan.nonsaturating_loss
     return autodiff.softplus(-_flat(fake_logits)).mean()

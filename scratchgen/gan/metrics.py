@@ -152,6 +152,10 @@ def mode_coverage(samples, centers, std, threshold=3.0):
                 mode, in stds of that mode, is < threshold (3 in PacGAN)
 
     Returns a ``ModeCoverage``; see the module docstring for the definitions.
+
+    Helpers: ``pairwise_sq_distances(a, b)`` -> (n, m) squared distances; ``_row_blocks(n_rows,
+    n_cols)`` -> slices of rows that bound the memory; ``reverse_kl_to_uniform(counts)`` -> KL(p
+    || uniform).
     """
     centers = _as_points(centers, "centers")
     samples = _as_points(samples, "samples", dim=centers.shape[1])
@@ -251,7 +255,10 @@ def parzen_log_density(samples, X, sigma):
 
 def _parzen_from_sq_distances(sq, d, sigma):
     """log p_hat(x_j) from the squared distances sq (m, N) of m points to the N
-    kernel centres in d dimensions (the formula of ``parzen_log_density``)."""
+    kernel centres in d dimensions (the formula of ``parzen_log_density``).
+
+    Helper: ``logsumexp_rows(a)`` -> log sum_j exp(a[i, j]) for each row, without overflow.
+    """
     n = sq.shape[1]
     # BEGIN SOLUTION task=gan.parzen
     log_norm = np.log(n) + 0.5 * d * np.log(2.0 * np.pi * sigma**2)

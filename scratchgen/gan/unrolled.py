@@ -35,6 +35,10 @@ def unrolled_generator_loss(gan, z, x_real, unroll_steps, unroll_lr):
     z: noise (m, latent_dim), x_real: data (m, ...) for the unrolled D loss.
     Returns a scalar Tensor whose gradient w.r.t. G's parameters includes the
     path through the unrolled discriminator updates.
+
+    Helpers: ``with using_parameters(module, tensors):`` runs a module with ``tensors`` in place
+    of its parameters; ``gan.discriminate(x)`` -> D's logits;
+    ``losses.discriminator_loss(real_logits, fake_logits)`` -> -V.
     """
     discriminator = gan.discriminator
     fake = gan.generator(gan._as_input(z))          # keeps G's graph

@@ -54,7 +54,11 @@ class PCA:
         self.mean_ = None
 
     def fit(self, X):
-        """Fit the directions to ``X`` (n, d); returns self."""
+        """Fit the directions to ``X`` (n, d); returns self.
+
+        Helper: ``_flip_signs(Vt)`` makes the largest-magnitude entry of each row positive (a
+        deterministic sign for each component).
+        """
         X = as_data_matrix(X, min_rows=2)
         n, d = X.shape
         q = check_int(self.n_components, "n_components", maximum=min(n, d))

@@ -119,6 +119,9 @@ class VAE(Module):
         eps : the standard normal noise (b, latent_dim) of the one
               reparameterised draw; drawn from ``rng`` when None.
         ELBO = log p(x | z) - KL(q(z | x) || N(0, I)),  z = mu + sigma * eps.
+
+        Helpers: ``reparameterize(mean, log_var, eps)`` -> z; ``self.log_likelihood_given_z(x,
+        z)`` -> log p(x | z) (b,); ``kl_gaussian(mean, log_var)`` -> KL to N(0, I) (b,).
         """
         x = self._as_tensor(x)
         mean, log_var = self.posterior(x)

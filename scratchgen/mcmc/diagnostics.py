@@ -100,6 +100,10 @@ def _rhat_of_split(split):
 
 
 def _rhat_2d(x):
+    """Helpers: ``split_chains(x)`` -> (2 n_chains, n_draws // 2); ``z_scale(x)`` ->
+    rank-normalised values; ``_rhat_of_split(split)`` -> R of an already split (chains, draws)
+    array.
+    """
     # BEGIN SOLUTION task=mcmc.rhat
     split = split_chains(x)
     rhat_bulk = _rhat_of_split(z_scale(split))
@@ -110,7 +114,10 @@ def _rhat_2d(x):
 
 
 def _ess_2d(x):
-    """ESS of a (chains, draws) array, no splitting or transformation here."""
+    """ESS of a (chains, draws) array, no splitting or transformation here.
+
+    Helper: ``autocov(x)`` -> the autocovariance of each row along the last axis, lags 0..n-1.
+    """
     x = np.asarray(x, dtype=np.float64)
     n_chains, n_draws = x.shape
     if np.ptp(x) < np.finfo(np.float64).resolution:

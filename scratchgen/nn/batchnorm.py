@@ -67,6 +67,9 @@ class BatchNorm1d(Module):
         return x_hat
 
     def _normalise_with_batch_statistics(self, x):
+        """Helper: ``self._update_running_statistics(mean, unbiased_var)`` updates the running mean
+        and variance (in training mode).
+        """
         n = x.shape[0]
         if n < 2:
             raise ValueError(f"BatchNorm1d: training needs more than 1 value per "

@@ -47,6 +47,9 @@ class LinearActivation(Function):
 
     @staticmethod
     def forward(ctx, x, weight, *bias, activation, negative_slope):
+        """Helper: ``unchecked.bias_act_forward(x, b, activation, negative_slope)`` -> act(x + b),
+        the fused kernel.
+        """
         ctx.activation, ctx.negative_slope = activation, negative_slope
         ctx.has_bias = bool(bias)
         # BEGIN SOLUTION task=nn.linear_forward
@@ -65,6 +68,9 @@ class LinearActivation(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        """Helper: ``unchecked.bias_act_backward(y, grad_y, activation, negative_slope)`` ->
+        (grad_pre, grad_b), the fused kernel.
+        """
         x, weight, y = ctx.saved_tensors
         if is_grad_enabled():
             return _backward_with_graph(ctx, grad, x, weight, y)

@@ -49,6 +49,10 @@ class Adam(Optimizer):
         group["amsgrad"], group["maximize"] = bool(group["amsgrad"]), bool(group["maximize"])
 
     def _update_group(self, group):
+        """Helpers: ``self._kernel_views(p, state_arrays)`` -> flat checked views (param, grad,
+        *state); ``unchecked.adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step,
+        lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)`` updates them in place.
+        """
         beta1, beta2 = group["betas"]
         amsgrad = group["amsgrad"]
         for p in group["params"]:

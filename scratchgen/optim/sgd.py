@@ -49,6 +49,10 @@ class SGD(Optimizer):
                              f"dampening={group['dampening']}")
 
     def _update_group(self, group):
+        """Helpers: ``self._kernel_views(p, state_arrays)`` -> flat checked views (param, grad,
+        *state); ``unchecked.sgd_step_(param, grad, momentum_buffer, lr, momentum, dampening,
+        nesterov, weight_decay, maximize, first_step)`` updates them in place.
+        """
         lr, momentum = group["lr"], group["momentum"]
         for p in group["params"]:
             if p.grad is None:

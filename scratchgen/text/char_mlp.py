@@ -67,7 +67,10 @@ class CharMLPNetwork(Module):
 
 
 def next_char_nll(network, contexts, targets):
-    """The mean negative log-likelihood (nats) of ``targets`` (B,) after ``contexts`` (B, c)."""
+    """The mean negative log-likelihood (nats) of ``targets`` (B,) after ``contexts`` (B, c).
+
+    Helper: ``network(inputs)`` -> the logits (n, V) of the next character.
+    """
     # BEGIN SOLUTION task=text.char_mlp_nll
     log_p = AF.log_softmax(network(contexts), axis=-1)     # log p(. | context), (B, V)
     nll = -log_p[np.arange(len(targets)), targets].mean()

@@ -174,7 +174,11 @@ class NGramModel(LanguageModel):
 
     @staticmethod
     def _count(windows, V):
-        """Distinct rows of ``windows`` (n, m) as sorted keys, and their counts."""
+        """Distinct rows of ``windows`` (n, m) as sorted keys, and their counts.
+
+        Helper: ``_keys(windows, V)`` -> one integer key per row of ``windows``: sum_i x_i
+        V^(m-1-i).
+        """
         # BEGIN SOLUTION task=text.ngram_counts
         keys, counts = np.unique(_keys(windows, V), return_counts=True)
         # END SOLUTION

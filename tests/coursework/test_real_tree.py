@@ -47,6 +47,13 @@ def test_every_dependency_the_tests_show_is_declared():
     assert check_dependencies(static_dependencies(PACKAGE_DIR, ROOT / "tests")) == []
 
 
+def test_every_helper_a_solution_calls_is_named_in_its_docstring_or_hint():
+    # the student sees the signature, the docstring and the hint: not the rest of the library
+    from scratchgen.coursework.handout_checks import undocumented_helpers
+
+    assert undocumented_helpers(PACKAGE_DIR) == []
+
+
 def test_each_file_strips_to_valid_python_without_its_regions(found):
     files = sorted({r.filename for regions in found.values() for r in regions})
     assert files, "no solution markers found in the package"
