@@ -61,13 +61,14 @@ def add_parser(sub):
 
 
 def _add_loop_options(p):
-    from scratchgen.commands import train_gan
+    from scratchgen.commands import train_gan, train_latent
+    latent = train_latent.DEFAULTS
     p.add_argument("--steps", type=common.positive_int, default=None,
-                   help="training steps (minibatch updates) in total (default: 2000 for "
+                   help=f"training steps (minibatch updates) in total (default: {latent['steps']} for "
                         "autoencoder and vae, the recipe's n_steps for gan, e.g. "
                         f"{train_gan.ring_steps()} for ring)")
     p.add_argument("--batch-size", type=common.positive_int, default=None,
-                   help="minibatch size (default: 64, or the recipe's for gan)")
+                   help=f"minibatch size (default: {latent['batch_size']}, or the recipe's for gan)")
     p.add_argument("--checkpoint-every", type=common.positive_int, default=None, metavar="N",
                    help="save a checkpoint every N steps (default: steps/10; always at the end)")
     p.add_argument("--log-every", type=common.positive_int, default=None, metavar="N",

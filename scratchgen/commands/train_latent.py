@@ -16,7 +16,7 @@ import numpy as np
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
 
-__all__ = ["LatentJob", "add_options", "config_from_args", "HELP", "EXAMPLES", "load_data"]
+__all__ = ["LatentJob", "add_options", "config_from_args", "HELP", "EXAMPLES", "load_data", "DEFAULTS"]
 
 HELP = {"autoencoder": "an MLP autoencoder (reconstruction loss), with a Gaussian prior fitted "
                        "to its codes to sample",
@@ -36,7 +36,7 @@ examples:
 """,
 }
 DATASETS = ("digits",) + common.TOY_DATASETS
-_DEFAULTS = {"steps": 2000, "batch_size": 64}
+DEFAULTS = {"steps": 2000, "batch_size": 64}
 _QUICK = {"steps": 20, "batch_size": 32, "hidden": (16,)}
 
 
@@ -62,8 +62,8 @@ def config_from_args(args):
         raise UsageError(f"--dataset {args.dataset!r}: unknown data set, expected one of {', '.join(DATASETS)}")
     digits = args.dataset == "digits"
     config = {"dataset": args.dataset, "latent_dim": args.latent_dim, "hidden": list(args.hidden),
-              "lr": args.lr, "steps": args.steps or _DEFAULTS["steps"],
-              "batch_size": args.batch_size or _DEFAULTS["batch_size"]}
+              "lr": args.lr, "steps": args.steps or DEFAULTS["steps"],
+              "batch_size": args.batch_size or DEFAULTS["batch_size"]}
     if args.quick:
         config.update(steps=args.steps or _QUICK["steps"], batch_size=args.batch_size or _QUICK["batch_size"],
                       hidden=list(_QUICK["hidden"]))
