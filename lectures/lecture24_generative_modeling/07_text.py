@@ -29,6 +29,7 @@ from scratchgen.density import anomaly_scores
 from scratchgen.text import (CharMLP, Interpolation, NGramModel, Vocabulary, best_smoothing,
                              corrupt, corruption_aurocs)
 apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
+apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
@@ -82,8 +83,13 @@ for order, model in ngrams.items():
 print(f"({len(ORDERS) * 5} n-gram fits and validation scores in {ngram_seconds:.0f} s)")
 best_order = min(ngrams, key=lambda o: min(validation_scores[o].values()))
 add_k_best = {o: min(v for k, v in s.items() if k.startswith("add-k")) for o, s in validation_scores.items()}
-print(f"best n-gram on validation: order {best_order}; best add-k at any order: "
-      f"{min(add_k_best.values()):.3f} bits/char")
+add_k_order = min(add_k_best, key=add_k_best.get)
+add_k_label = min((k for k in validation_scores[add_k_order] if k.startswith("add-k")),
+                  key=validation_scores[add_k_order].get)
+add_k_model = NGramModel(add_k_order, "add-k", k=float(add_k_label.split("=")[1].rstrip(")")),
+                         vocabulary=vocab).fit(train)
+print(f"best n-gram on validation: order {best_order}; best add-k: order {add_k_order}, "
+      f"{add_k_label}, {add_k_best[add_k_order]:.3f} bits/char on validation")
 
 # %%
 fig = viz.new_figure((5.5, 4))
@@ -147,12 +153,17 @@ viz.save_figure(fig, FIGURES / "07_bits_vs_mlp_steps.png")
 # %%
 mixture = Interpolation(mlp, ngrams[best_order]).fit_weight(validation)
 models = {f"{o}-gram": ngrams[o] for o in ORDERS}
-models.update({"CharMLP": mlp, f"CharMLP + {best_order}-gram": mixture})
-test_bits = {name: model.bits_per_char(test) for name, model in models.items()}
+models.update({f"{add_k_order}-gram add-k": add_k_model, "CharMLP": mlp,
+               f"CharMLP + {best_order}-gram": mixture})
+bits = {name: {part: model.bits_per_char(text) for part, text in
+               (("train", train[:200000]), ("validation", validation), ("test", test))}
+        for name, model in models.items()}
 print(f"mixture weight of the MLP: {mixture.weight:.3f}")
-print(f"{'model':>18} {'test bits/char':>15}")
-for name, bits in test_bits.items():
-    print(f"{name:>18} {bits:15.3f}")
+print(f"{'model':>18} {'train':>7} {'valid':>7} {'test':>7}   (bits per character; train: "
+      f"its first 200,000 characters)")
+for name, row in bits.items():
+    print(f"{name:>18} {row['train']:7.3f} {row['validation']:7.3f} {row['test']:7.3f}")
+test_bits = {name: row["test"] for name, row in bits.items()}
 
 # %% [markdown]
 # ## 4. Sampling: text from p_theta
@@ -181,7 +192,8 @@ if FAST:
     lines = [line for line in lines if set(line) <= set(vocab.symbols)]
 rng = np.random.default_rng(0)
 lines = [lines[i] for i in np.sort(rng.choice(len(lines), size=min(N_LINES, len(lines)), replace=False))]
-aurocs = {name: corruption_aurocs(model, lines, rng=1) for name, model in models.items()}
+aurocs = {name: corruption_aurocs(model, lines, rng=1) for name, model in models.items()
+          if "add-k" not in name}
 kinds = list(next(iter(aurocs.values())))
 print(f"AUROC on {len(lines)} held-out lines")
 print(f"{'model':>18} " + " ".join(f"{k:>19}" for k in kinds))
@@ -193,7 +205,7 @@ best = models[f"CharMLP + {best_order}-gram"]
 fig = viz.new_figure((6.5, 4))
 ax = fig.add_subplot()
 real = -anomaly_scores(best, lines)
-bins = np.linspace(-12, 0, 61)
+bins = np.linspace(-8, 0, 65)
 ax.hist(real, bins=bins, alpha=0.6, label="held-out story lines")
 for kind in ("shuffled_words", "shuffled_characters", "random_characters"):
     ax.hist(-anomaly_scores(best, corrupt(lines, kind, rng=1, alphabet=vocab.symbols.replace("\n", ""))),

@@ -266,9 +266,9 @@ def _run_kind(folder):
 
 def load_text_model(folder):
     """The language model saved in a text run folder (CharMLP: its best weights)."""
-    import scratchgen as sg
+    from scratchgen.serialization import load
     from scratchgen.text import CharMLP, NGramModel
-    state = sg.load(os.path.join(folder, "checkpoint.npz"))
+    state = load(os.path.join(folder, "checkpoint.npz"))
     if _run_kind(folder) == "ngram":
         return NGramModel.from_state_dict(state["model"])
     return CharMLP.from_state_dict(state["job"]).use_best_weights()
