@@ -13,8 +13,8 @@
 # bits per character (-log2 p / n). Then p(x_new) flags lines that do not
 # look like English stories, and sampling from p_theta writes new text.
 #
-# Run as plain Python (`python 07_text.py`, about 15-25 minutes, mostly the
-# MLP); figures go to `figures/`. `SCRATCHGEN_FAST=1` runs a small version in
+# Run as plain Python (`python 07_text.py`, about 30 minutes on a busy 2-core
+# machine, mostly the three MLP runs); figures go to `figures/`. `SCRATCHGEN_FAST=1` runs a small version in
 # seconds; `SCRATCHGEN_FIGURES_DIR=<folder>` saves the figures elsewhere.
 
 # %%
@@ -39,6 +39,7 @@ ORDERS = (1, 2, 3) if FAST else (1, 2, 3, 5, 7)
 MLP = (dict(context=8, embedding_dim=8, hidden=(64,)) if FAST
        else dict(context=16, embedding_dim=16, hidden=(512, 512)))
 MLP_STEPS = 40 if FAST else 6000
+SEEDS = (0, 1) if FAST else (0, 1, 2)   # CharMLP seeds: the spread of the training results
 EVAL_EVERY = 20 if FAST else 250
 N_LINES = 60 if FAST else 1000          # held-out lines for anomaly detection
 PROMPT = "Once upon a time"
@@ -164,6 +165,28 @@ print(f"{'model':>18} {'train':>7} {'valid':>7} {'test':>7}   (bits per characte
 for name, row in bits.items():
     print(f"{name:>18} {row['train']:7.3f} {row['validation']:7.3f} {row['test']:7.3f}")
 test_bits = {name: row["test"] for name, row in bits.items()}
+
+# %% [markdown]
+# ### How much of this is the seed?
+#
+# The MLP's initial weights and minibatches come from its seed; the n-gram
+# models have none. The same training run with other seeds:
+
+# %%
+runs = {0: (mlp, mixture)}
+for seed in SEEDS[1:]:
+    other = CharMLP(**MLP, vocabulary=vocab, rng=seed).fit(
+        train, validation, steps=MLP_STEPS, batch_size=256, lr=1e-3, eval_every=EVAL_EVERY,
+        eval_chars=20000)
+    runs[seed] = (other, Interpolation(other, ngrams[best_order]).fit_weight(validation))
+seed_bits = {seed: {"CharMLP": m.bits_per_char(test), "mixture": mix.bits_per_char(test),
+                    "weight": mix.weight} for seed, (m, mix) in runs.items()}
+for name in ("CharMLP", "mixture"):
+    values = np.array([row[name] for row in seed_bits.values()])
+    print(f"{name:>8} test bits/char over seeds {list(runs)}: "
+          + ", ".join(f"{v:.3f}" for v in values)
+          + f"; mean {values.mean():.3f}, sd {values.std(ddof=1):.3f}")
+print("mixture weights: " + ", ".join(f"{row['weight']:.3f}" for row in seed_bits.values()))
 
 # %% [markdown]
 # ## 4. Sampling: text from p_theta
