@@ -52,17 +52,42 @@ def load_run(source):
         raise UsageError(f"{source} not found: expected a run folder or a checkpoint .npz file")
     if source.is_dir():
         config = read_json(source / "config.json")
+        if not isinstance(config, dict):
+            from scratchgen.commands.run_checks import check_config
+            check_config(config, {}, source / "config.json")
         if config.get("command") == "demo":
             raise UsageError(f"{source} is a demo folder; evaluate one of its parts, e.g. {source / '5-gan'}")
         name = "chain.npz" if config.get("command") == "sample" else "checkpoint.npz"
         if not (source / name).exists():
             raise UsageError(f"{source} has no {name} (the run stopped before its first checkpoint?)")
-        return config, sg.load(source / name), source
+        return (*_checked(config, source / name, source / "config.json"), source)
     state = sg.load(source)  # ValueError naming the file if it is not a checkpoint
     if not isinstance(state, dict) or "config" not in state:
         raise UsageError(f"{source} is a scratchgen checkpoint without a config; "
                          "pass its run folder instead")
-    return state["config"], state, source.parent if (source.parent / "config.json").exists() else None
+    folder = source.parent if (source.parent / "config.json").exists() else None
+    return (*_checked(state["config"], source, source, state), folder)
+
+
+def _checked(config, checkpoint, config_source, state=None):
+    """(config, state), both checked (run_checks) before anything is built from them."""
+    import scratchgen as sg
+    from scratchgen.commands import run_checks
+    command = config.get("command") if isinstance(config, dict) else None
+    if command in ("train", "fit", "sample"):
+        model = config.get("model") if command == "train" else None
+        try:
+            reference = run_checks.reference_config(command, model)
+        except SystemExit:   # argparse: not a model of this scratchgen
+            raise UsageError(f"{config_source}: unknown model {model!r} for train") from None
+        run_checks.check_config(config, reference, config_source)
+    else:
+        run_checks.check_config(config, {}, config_source)   # at least an object
+    if command == "train":
+        state = run_checks.load_checkpoint(checkpoint, config)
+    elif state is None:
+        state = sg.load(checkpoint)
+    return config, state
 
 
 def evaluate_run(config, state, data_file=None):
@@ -79,8 +104,9 @@ def evaluate_run(config, state, data_file=None):
 
 def _evaluate_train(config, state):
     from scratchgen.commands.train import build_job
+    from scratchgen.commands.run_checks import restore
     job = build_job(config)
-    job.load_state_dict(state["job"])
+    restore(job, state, "the checkpoint")
     summary = job.evaluate()
     summary["step"] = int(state["step"])
     return summary, lambda run_dir, metrics: job.figures(run_dir, metrics)

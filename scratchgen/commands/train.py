@@ -114,9 +114,9 @@ def run(args):
 
 
 def _resume(args):
-    import scratchgen as sg
+    from scratchgen.commands import run_checks
     run_dir = RunFolder.existing(args.resume)
-    config = read_json(run_dir.file("config.json"))
+    config = run_checks.read_config(run_dir.file("config.json"), "train", args.model)
     if config.get("command") != "train" or config.get("model") != args.model:
         what = f"{config.get('command')} {config.get('model', '')}".strip()
         raise UsageError(f"--resume {args.resume}: it is a run of '{what}', not of 'train {args.model}'")
@@ -131,9 +131,9 @@ def _resume(args):
     job = build_job(config)
     start = 0
     if run_dir.file(CHECKPOINT).exists():
-        state = sg.load(run_dir.file(CHECKPOINT))
-        job.load_state_dict(state["job"])
-        start = int(state["step"])
+        state = run_checks.load_checkpoint(run_dir.file(CHECKPOINT), config)
+        run_checks.restore(job, state, run_dir.file(CHECKPOINT))
+        start = state["step"]
     if start > config["steps"]:
         raise UsageError(f"--steps {config['steps']} is before the checkpoint of {args.resume} "
                          f"(step {start}); give --steps >= {start}")

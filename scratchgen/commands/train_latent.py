@@ -53,7 +53,7 @@ def add_options(p, model):
     else:
         p.add_argument("--likelihood", choices=("bernoulli", "gaussian"), default=None,
                        help="decoder p(x|z) (default: bernoulli for digits, gaussian for 2-D sets)")
-        p.add_argument("--iwae-k", type=common.positive_int, default=50, metavar="K",
+        p.add_argument("--iwae-k", type=common.positive_int, default=None, metavar="K",
                        help="importance samples of the IWAE log-likelihood (default: 50)")
 
 
@@ -76,7 +76,7 @@ def config_from_args(args):
         if config["likelihood"] == "bernoulli" and not digits:
             raise UsageError(f"--likelihood bernoulli needs data in [0, 1] (digits); {args.dataset} "
                              "is real-valued, use --likelihood gaussian")
-        config["iwae_k"] = 5 if args.quick else args.iwae_k
+        config["iwae_k"] = args.iwae_k or (5 if args.quick else 50)   # --quick does not override a given K
     return config
 
 

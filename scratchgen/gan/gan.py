@@ -151,8 +151,12 @@ class GAN:
         """m examples from the data: rows drawn uniformly (with replacement)
         from an array, or ``data(m, rng)`` for a sampler (fresh toy data)."""
         if callable(data):
-            return np.asarray(data(m, self.rng), dtype=self.dtype)
-        return data[self.rng.integers(0, len(data), size=m)]
+            batch = np.asarray(data(m, self.rng), dtype=self.dtype)
+            _check_finite(batch, "data(m, rng)")
+            return batch
+        batch = data[self.rng.integers(0, len(data), size=m)]
+        _check_finite(np.asarray(batch), "data")
+        return batch
 
     # --------------------------------------------------------------- objective
     def discriminate(self, x):
@@ -410,6 +414,15 @@ class GAN:
 def _check_data(data):
     if not callable(data) and (not hasattr(data, "__len__") or len(data) == 0):
         raise ValueError("data must be a non-empty array of examples or a sampler data(m, rng)")
+
+
+def _check_finite(batch, name):
+    # A NaN in the data makes every loss NaN from then on: refuse it where it enters, in each
+    # minibatch (cost m x d, not the whole data set's at every iteration).
+    if batch.dtype.kind in "fc" and not np.all(np.isfinite(batch)):
+        row = int(np.argwhere(~np.isfinite(batch.reshape(len(batch), -1)))[0, 0])
+        raise ValueError(f"{name} contains NaN or infinite values (first in row {row}); "
+                         "clean the training data")
 
 
 def _sigmoid(logits):

@@ -7,25 +7,15 @@ import numpy as np
 import pytest
 
 import scratchgen as sg
+from scratchgen.commands.run_checks import leaves
 
 
 def read_jsonl(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def flat(tree, prefix=""):
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield from flat(value, f"{prefix}/{key}")
-    elif isinstance(tree, (list, tuple)):
-        for i, value in enumerate(tree):
-            yield from flat(value, f"{prefix}/{i}")
-    else:
-        yield prefix, tree
-
-
 def assert_same_checkpoints(a, b):
-    fa, fb = dict(flat(sg.load(a))), dict(flat(sg.load(b)))
+    fa, fb = dict(leaves(sg.load(a))), dict(leaves(sg.load(b)))
     assert fa.keys() == fb.keys()
     differ = [k for k in fa if not np.array_equal(np.asarray(fa[k]), np.asarray(fb[k]))]
     assert differ == [], f"differ after resume: {differ[:5]}"

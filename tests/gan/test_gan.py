@@ -277,3 +277,13 @@ def test_generator_step_skips_d_weight_gradients_and_unfreezes_d():
     assert all(p.requires_grad for p in gan.discriminator.parameters())
     assert all(p.grad is None for p in gan.discriminator.parameters())
     assert all(p.grad is not None for p in gan.generator.parameters())
+
+
+@pytest.mark.parametrize("as_sampler", [False, True])
+def test_nan_in_the_training_data_is_refused_where_it_enters(as_sampler):
+    # issue 13: NaN data trained on with a NaN loss; now the first minibatch holding it is refused.
+    X = np.zeros((8, 2), dtype=np.float32)
+    X[:, 1] = np.nan
+    data = (lambda m, rng: X[:m]) if as_sampler else X
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        small_gan().iteration(data)
