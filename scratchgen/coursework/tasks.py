@@ -150,7 +150,7 @@ TASKS: dict[str, Task] = _table([
     Task("gan.frechet_distance", 2, "||mu_a - mu_b||^2 + Tr S_a + Tr S_b - 2 Tr (S_a S_b)^(1/2), the root's trace from the eigenvalues of S_a^(1/2) S_b S_a^(1/2)", (), 98),
     Task("gan.precision_recall", 2, "k-NN radius of every point in its own set; the share of the other set inside some ball, both ways", (), 99),
     Task("gan.simultaneous_step", 1, "both players' gradients at the same point first, then both move (the lecture's formula)",
-         _AD, 98),
+         ("gan.nonsaturating_loss",) + _AD, 98),
     Task("gan.alternating_step", 1, "k steps of the maximiser, then the minimiser's gradient at the maximiser's new point",
          _AD, 98),
     Task("gan.extragradient_step", 2, "snapshot both players, take a simultaneous look-ahead step, take the gradients there, restore, move with them",
