@@ -120,7 +120,6 @@ def test_simultaneous_on_the_quadratic_is_the_matrix_power():
 
 
 # ---------------------------------------------------------------------------- Dirac GAN
-@pytest.mark.task("gan.simultaneous_step")
 def test_dirac_gan_simultaneous_grows_r2_by_exactly_1_plus_lr2_sigmoid2():
     # V = -log 2 - softplus(psi theta): theta' = theta + lr s psi, psi' = psi - lr s theta,
     # s = sigmoid(psi theta), so r'^2 = r^2 (1 + lr^2 s^2): it spirals out, never converges.
