@@ -136,7 +136,7 @@ def _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes):
         def run():
             with num_threads(threads or cores):
                 metropolis_hastings(log_prob, x0, n, proposal=proposal, n_chains=chains,
-                                    tune=0, seed=0, **kw)
+                                    tune=0, rng=0, **kw)
         return run
     py = log_prob_numba.py_func
     n = sizes["numba"]

@@ -82,15 +82,15 @@ print("".join(line for line in inspect.getsourcelines(mh_step)[0] if "SOLUTION" 
 # %%
 x0 = np.random.default_rng(1).normal(scale=2.0, size=(n_chains, 2))
 start = time.perf_counter()
-chains = metropolis_hastings(ring_log_prob, x0, n_steps, n_chains=n_chains, tune=2000, seed=0)
+chains = metropolis_hastings(ring_log_prob, x0, n_steps, n_chains=n_chains, tune=2000, rng=0)
 elapsed = time.perf_counter() - start
 print(chains)
 print(f"numba engine: {n_chains * (n_steps + 2000)} steps in {elapsed:.2f} s "
       "(including compilation on the first run)")
 print("tuned proposal scale per chain:", np.round(chains.step_scale * 2.38 / np.sqrt(2), 3))
 
-check = metropolis_hastings(ring_log_prob.py_func, x0, 500, n_chains=n_chains, tune=200, seed=7)
-same = metropolis_hastings(ring_log_prob, x0, 500, n_chains=n_chains, tune=200, seed=7)
+check = metropolis_hastings(ring_log_prob.py_func, x0, 500, n_chains=n_chains, tune=200, rng=7)
+same = metropolis_hastings(ring_log_prob, x0, 500, n_chains=n_chains, tune=200, rng=7)
 print(f"python vs numba engine, same seed: max |difference| = "
       f"{np.abs(check.get_chain() - same.get_chain()).max():.1e}")
 
@@ -149,7 +149,7 @@ sweep_steps = 1_000 if FAST else 10_000
 acceptance, ess_rate, rhats = [], [], []
 for s in scales:
     run = metropolis_hastings(ring_log_prob, x0, sweep_steps, proposal=RandomWalk(scale=s),
-                              n_chains=n_chains, tune=0, seed=1)
+                              n_chains=n_chains, tune=0, rng=1)
     acceptance.append(run.acceptance_fraction.mean())
     ess_rate.append(1000 * run.ess().min() / (sweep_steps * n_chains))
     rhats.append(run.rhat().max())
@@ -187,12 +187,12 @@ viz.save_figure(fig, FIGURES / "02_acceptance_vs_scale.png")
 
 # %%
 stuck = metropolis_hastings(ring_log_prob, x0, sweep_steps, proposal=RandomWalk(scale=0.05),
-                            n_chains=n_chains, tune=0, seed=2)
+                            n_chains=n_chains, tune=0, rng=2)
 labels = ["scale 0.05 (stuck)", "tuned", f"scale {scales[-1]:.0f} (too big)"]
 too_big = metropolis_hastings(ring_log_prob, x0, sweep_steps,
                               proposal=RandomWalk(scale=scales[-1]), n_chains=n_chains, tune=0,
-                              seed=2)
-tuned = metropolis_hastings(ring_log_prob, x0, sweep_steps, n_chains=n_chains, tune=2000, seed=2)
+                              rng=2)
+tuned = metropolis_hastings(ring_log_prob, x0, sweep_steps, n_chains=n_chains, tune=2000, rng=2)
 runs = [stuck, tuned, too_big]
 fig = viz.new_figure((9.0, 3.2))
 axes = fig.subplots(1, 2)
@@ -246,7 +246,7 @@ def standard_normal(x):
 for name, proposal in [("with correction", Independence(WideNormal())),
                        ("without correction", WideNormalNoCorrection())]:
     run = metropolis_hastings(standard_normal, np.zeros(1), sweep_steps, proposal=proposal,
-                              n_chains=8, tune=200, seed=3, vectorized=True)
+                              n_chains=8, tune=200, rng=3, vectorized=True)
     x = run.get_chain()[..., 0]
     se = x.std() / np.sqrt(ess(x.T, method="mean"))
     print(f"{name:20} mean {x.mean():+.3f} +- {se:.3f}   variance {x.var():.3f}   (target: 0, 1)")
@@ -278,7 +278,7 @@ def ring_log_prob_tensor(x):
 
 mala_steps = 150 if FAST else 3000
 langevin = mala(ring_log_prob_tensor, x0, mala_steps, step_size=0.3, n_chains=n_chains,
-                tune=100 if FAST else 1000, seed=4, vectorized=True)
+                tune=100 if FAST else 1000, rng=4, vectorized=True)
 print(f"MALA: acceptance {langevin.acceptance_fraction.mean():.3f}, "
       f"bulk ESS per 1000 steps {1000 * langevin.ess().min() / (mala_steps * n_chains):.1f} "
       f"(random walk, tuned: {1000 * chains.ess().min() / (n_steps * n_chains):.1f}), "

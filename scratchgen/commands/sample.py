@@ -172,7 +172,7 @@ def run_sampler(log_prob, dim, vectorized, steps, tune, chains, scale, seed, pro
     x0 = 2.0 * rng.standard_normal((chains, dim))
     scale = scale if scale is not None else 2.38 / math.sqrt(dim)
     return metropolis_hastings(log_prob, x0, steps, proposal=RandomWalk(scale=scale),
-                               n_chains=chains, tune=tune, seed=rng, vectorized=vectorized,
+                               n_chains=chains, tune=tune, rng=rng, vectorized=vectorized,
                                progress=progress, engine=engine)
 
 

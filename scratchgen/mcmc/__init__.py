@@ -3,7 +3,7 @@
     >>> import numpy as np
     >>> from scratchgen.mcmc import metropolis_hastings, RandomWalk
     >>> chains = metropolis_hastings(lambda x: -0.5 * float(x @ x), np.zeros(2), 500,
-    ...                              proposal=RandomWalk(scale=1.0), tune=200, seed=0)
+    ...                              proposal=RandomWalk(scale=1.0), tune=200, rng=0)
     >>> chains.get_chain().shape
     (500, 4, 2)
 

@@ -28,7 +28,7 @@ from scratchgen.mcmc.chains import Chains
 from scratchgen.mcmc.sampler import check_run_lengths, initial_states
 from scratchgen.mcmc.stream import draw_index, random_blocks
 from scratchgen.mcmc.proposals import RandomWalk
-from scratchgen.validation import as_generator, check_positive
+from scratchgen.validation import as_generator, check_positive, rng_from_seed_alias
 from scratchgen.progress import progress_bar
 
 __all__ = ["mala", "mala_step", "value_and_grad"]
@@ -85,10 +85,11 @@ def mala_step(log_prob, x, log_p, grad_log_p, noise, step_size, u):
             np.where(keep, grad_new, grad_log_p), accepted, log_alpha)
 
 
-def mala(log_prob, x0, n_steps, step_size, n_chains=4, tune=1000, thin=1, seed=None,
-         vectorized=False, progress=False, *, target_accept=0.574):
+def mala(log_prob, x0, n_steps, step_size, n_chains=4, tune=1000, thin=1, rng=None,
+         vectorized=False, progress=False, *, target_accept=0.574, seed=None):
     """Sample exp(log_prob) with MALA; same conventions as ``metropolis_hastings``.
 
+    rng : int or Generator (``seed``: its deprecated name).
     step_size : initial h > 0 (tuned during ``tune`` steps, then frozen).
     log_prob : Tensor (dim,) -> scalar Tensor, or with ``vectorized=True``
         Tensor (n_chains, dim) -> (n_chains,).
@@ -102,7 +103,7 @@ def mala(log_prob, x0, n_steps, step_size, n_chains=4, tune=1000, thin=1, seed=N
     n_steps, n_chains, tune, thin = check_run_lengths("mala", n_steps, n_chains, tune, thin)
     x = initial_states(x0, n_chains, "mala")
     dim = x.shape[1]
-    rng = as_generator(seed, "mala: seed")
+    rng = as_generator(rng_from_seed_alias(rng, seed, "mala"), "mala: rng")
 
     def evaluate(points):
         if vectorized:

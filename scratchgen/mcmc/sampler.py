@@ -22,7 +22,7 @@ from scratchgen.mcmc.engine_vectorized import evaluate_batch, run_vectorized
 from scratchgen.mcmc.engine_python import run_python
 from scratchgen.mcmc.proposals import RandomWalk, as_proposal
 from scratchgen.mcmc.tuning import target_acceptance
-from scratchgen.validation import as_generator, check_fraction, check_int
+from scratchgen.validation import as_generator, check_fraction, check_int, rng_from_seed_alias
 from scratchgen.progress import progress_bar
 
 __all__ = ["metropolis_hastings", "initial_states", "check_run_lengths"]
@@ -97,8 +97,8 @@ def _choose_engine(engine, log_prob, proposal, vectorized):
 
 
 def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1000, thin=1,
-                        seed=None, vectorized=False, progress=False, *, target_accept=None,
-                        engine=None):
+                        rng=None, vectorized=False, progress=False, *, target_accept=None,
+                        engine=None, seed=None):
     """Sample from p(x) proportional to exp(log_prob(x)) with Metropolis-Hastings.
 
     Parameters
@@ -115,7 +115,7 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
     tune : burn-in steps before the stored ones (0 or False: none). During
         them a RandomWalk's scale is adapted toward ``target_accept``, then frozen.
     thin : keep every ``thin``-th state; n_steps * thin steps are run after tuning.
-    seed : int or numpy.random.Generator.
+    rng : int or numpy.random.Generator: the random stream (``seed``: its deprecated name).
     vectorized : log_prob takes a batch (the vectorized engine).
     progress : show a tqdm progress bar.
     target_accept : acceptance rate the tuning aims at; default 0.44 for
@@ -137,7 +137,8 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
               else check_fraction(target_accept, "metropolis_hastings: target_accept"))
     if target == 0.0:
         raise ValueError("metropolis_hastings: target_accept must be in (0, 1), got 0.0")
-    rng = as_generator(seed, "metropolis_hastings: seed")
+    rng = as_generator(rng_from_seed_alias(rng, seed, "metropolis_hastings"),
+                       "metropolis_hastings: rng")
     engine = _choose_engine(engine, log_prob, proposal, vectorized)
     log_p0 = _initial_log_prob(log_prob, x0, vectorized)
 

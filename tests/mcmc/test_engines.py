@@ -36,7 +36,7 @@ def ring_python(x):
 
 def run_all_engines(proposal, tune, thin, seed=11):
     x0 = np.random.default_rng(0).standard_normal((3, 2))
-    kwargs = dict(n_steps=300, n_chains=3, tune=tune, thin=thin, seed=seed)
+    kwargs = dict(n_steps=300, n_chains=3, tune=tune, thin=thin, rng=seed)
     return {
         "numba": metropolis_hastings(ring_log_prob, x0, proposal=proposal, **kwargs),
         "vectorized": metropolis_hastings(ring_log_prob_vectorized, x0, proposal=proposal,
@@ -88,9 +88,9 @@ class _Gaussian2D:
 def test_python_and_vectorized_engines_agree_for_independence_proposal():
     x0 = np.zeros((3, 2))
     proposal = Independence(_Gaussian2D())
-    a = metropolis_hastings(ring_python, x0, 200, proposal=proposal, n_chains=3, tune=50, seed=5)
+    a = metropolis_hastings(ring_python, x0, 200, proposal=proposal, n_chains=3, tune=50, rng=5)
     b = metropolis_hastings(ring_log_prob_vectorized, x0, 200, proposal=proposal, n_chains=3,
-                            tune=50, seed=5, vectorized=True)
+                            tune=50, rng=5, vectorized=True)
     np.testing.assert_allclose(a.draws, b.draws, rtol=1e-12)
     np.testing.assert_array_equal(a.n_accepted, b.n_accepted)
     assert a.engine == "python" and b.engine == "vectorized" and a.step_scale is None
@@ -98,13 +98,13 @@ def test_python_and_vectorized_engines_agree_for_independence_proposal():
 
 def test_numpy_kernel_backend_runs_the_uncompiled_loop(monkeypatch):
     x0 = np.zeros((2, 2))
-    compiled = metropolis_hastings(ring_log_prob, x0, 100, n_chains=2, tune=20, seed=1)
+    compiled = metropolis_hastings(ring_log_prob, x0, 100, n_chains=2, tune=20, rng=1)
 
     def no_compiling():
         raise AssertionError("the numpy backend must not run the compiled kernel")
     monkeypatch.setattr(engine_numba, "compiled_kernel", no_compiling)
     with kernels.use_backend("numpy"):
-        twin = metropolis_hastings(ring_log_prob, x0, 100, n_chains=2, tune=20, seed=1)
+        twin = metropolis_hastings(ring_log_prob, x0, 100, n_chains=2, tune=20, rng=1)
     assert twin.engine == "numba"
     np.testing.assert_array_equal(compiled.draws, twin.draws)
 
@@ -115,7 +115,7 @@ def test_numpy_kernel_backend_never_imports_numba(tmp_path):
             "from scratchgen.cli import main\n"
             "sg.set_num_threads(1)\n"
             "c = sg.mcmc.metropolis_hastings(sg.mcmc.ring_log_prob, np.zeros(2), 50, tune=10,"
-            " seed=0)\n"
+            " rng=0)\n"
             "assert c.engine == 'python', c.engine\n"
             "sg.mcmc.make_banana_log_prob()(np.zeros(3))\n"
             "assert main(['sample', 'banana', '--quick', '--no-figures', '--quiet',"
@@ -174,11 +174,11 @@ def test_parallel_chains_do_not_depend_on_the_thread_count():
     for n in (1, 2):
         with num_threads(n):
             assert numba.get_num_threads() == min(n, numba.config.NUMBA_NUM_THREADS)
-            runs.append(metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, seed=9))
+            runs.append(metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, rng=9))
     assert runs[0].engine == "numba"
     np.testing.assert_array_equal(runs[0].draws, runs[1].draws)
     np.testing.assert_array_equal(runs[0].step_scale, runs[1].step_scale)
     # ... and each chain is the chain the uncompiled loop computes one chain after the other.
     with kernels.use_backend("numpy"):
-        one_by_one = metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, seed=9)
+        one_by_one = metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, rng=9)
     np.testing.assert_array_equal(runs[1].draws, one_by_one.draws)

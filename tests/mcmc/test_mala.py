@@ -69,7 +69,7 @@ def test_mala_step_accepts_and_rejects_by_log_u():
 @pytest.mark.task("mcmc.mala_step")
 def test_mala_samples_gaussian_within_monte_carlo_error():
     x0 = np.random.default_rng(1).normal(size=(4, 2)) * 2
-    chains = mala(gaussian_log_prob, x0, 600, step_size=0.5, tune=200, seed=2, vectorized=True)
+    chains = mala(gaussian_log_prob, x0, 600, step_size=0.5, tune=200, rng=2, vectorized=True)
     draws = chains.get_chain()
     # 4 standard errors with the ESS of each statistic's chain.
     for f, truth in [(draws[..., 0], MEAN[0]), (draws[..., 1], MEAN[1]),
@@ -83,8 +83,8 @@ def test_mala_samples_gaussian_within_monte_carlo_error():
 def test_mala_vectorized_and_per_chain_agree():
     x0 = np.random.default_rng(3).normal(size=(2, 2))
     x0_before = x0.copy()
-    a = mala(gaussian_log_prob, x0, 30, step_size=0.5, n_chains=2, tune=10, seed=4)
-    b = mala(gaussian_log_prob, x0, 30, step_size=0.5, n_chains=2, tune=10, seed=4,
+    a = mala(gaussian_log_prob, x0, 30, step_size=0.5, n_chains=2, tune=10, rng=4)
+    b = mala(gaussian_log_prob, x0, 30, step_size=0.5, n_chains=2, tune=10, rng=4,
              vectorized=True)
     np.testing.assert_allclose(a.draws, b.draws, rtol=1e-9, atol=1e-9)
     np.testing.assert_array_equal(a.n_accepted, b.n_accepted)

@@ -66,7 +66,7 @@ def test_gaussian_mean_and_covariance_vectorized_engine():
     cov = np.array([[1.0, 0.8], [0.8, 2.0]])
     x0 = np.random.default_rng(0).normal(size=(16, 2)) * 3
     chains = metropolis_hastings(make_gaussian_log_prob(mean, cov, vectorized=True), x0, 2500,
-                                 n_chains=16, tune=500, seed=1, vectorized=True)
+                                 n_chains=16, tune=500, rng=1, vectorized=True)
     check_mean_and_covariance(chains, mean, cov)
     assert np.all(chains.rhat() < 1.01)
 
@@ -77,7 +77,7 @@ def test_gaussian_mean_and_covariance_python_engine():
     cov = np.array([[1.0, -0.5], [-0.5, 1.0]])
     log_prob = make_gaussian_log_prob(mean, cov, vectorized=True)
     chains = metropolis_hastings(lambda x: log_prob(x[None])[0], np.zeros((2, 2)), 1500,
-                                 n_chains=2, tune=300, seed=2)
+                                 n_chains=2, tune=300, rng=2)
     assert chains.engine == "python"
     check_mean_and_covariance(chains, mean, cov)
 
@@ -86,7 +86,7 @@ def test_ring_mixture_moments_and_two_sample_test_numba_engine():
     # The 8-Gaussian ring (std 0.25): modes 6 std apart, so the tuned random
     # walk hops between them rarely; 4 x 30000 steps give ESS ~ 1000.
     x0 = np.random.default_rng(3).normal(size=(4, 2)) * 2
-    chains = metropolis_hastings(ring_log_prob, x0, 30000, tune=2000, seed=4)
+    chains = metropolis_hastings(ring_log_prob, x0, 30000, tune=2000, rng=4)
     assert chains.engine == "numba"
     check_mean_and_covariance(chains, np.zeros(2), ring_covariance())
     assert np.all(chains.rhat() < 1.01)
@@ -127,7 +127,7 @@ def test_missing_hastings_correction_is_detected(vectorized):
     # standard error of the mean is ~0.015, so the 0.2 bias is ~13 se.
     x0 = np.zeros((8, 1))
     log_prob = _standard_normal if vectorized else _standard_normal_point
-    kwargs = dict(n_chains=8, tune=200, seed=7, vectorized=vectorized)
+    kwargs = dict(n_chains=8, tune=200, rng=7, vectorized=vectorized)
     right = metropolis_hastings(log_prob, x0, 1500, proposal=_ShiftedWideNormal(), **kwargs)
     wrong = metropolis_hastings(log_prob, x0, 1500,
                                 proposal=_ShiftedWideNormal(hastings=False), **kwargs)
@@ -148,7 +148,7 @@ def test_independence_class_matches_target():
             return -0.5 * ((x[:, 0] - 1.0) / 2.0) ** 2
 
     chains = metropolis_hastings(_standard_normal, np.zeros(1), 1500, proposal=Independence(Wide()),
-                                 n_chains=8, tune=100, seed=8, vectorized=True)
+                                 n_chains=8, tune=100, rng=8, vectorized=True)
     assert_mean_within_mc_error(chains, lambda x: x[..., 0], 0.0)
     assert_mean_within_mc_error(chains, lambda x: x[..., 0] ** 2, 1.0)
 
@@ -158,11 +158,11 @@ def test_rhat_flags_chains_stuck_in_different_modes():
     log_prob = make_ring_log_prob(std=0.1, vectorized=True)
     means = 2.0 * np.array([[1, 0], [0, 1], [-1, 0], [0, -1]], dtype=float)
     proposal = RandomWalk(scale=0.1)
-    stuck = metropolis_hastings(log_prob, means, 1000, proposal=proposal, tune=0, seed=9,
+    stuck = metropolis_hastings(log_prob, means, 1000, proposal=proposal, tune=0, rng=9,
                                 vectorized=True)
     assert np.all(stuck.rhat() > 1.5)
     same_mode = metropolis_hastings(log_prob, np.tile(means[:1], (4, 1)), 1000, proposal=proposal,
-                                    tune=0, seed=9, vectorized=True)
+                                    tune=0, rng=9, vectorized=True)
     assert np.all(same_mode.rhat() < 1.05)
 
 
@@ -171,7 +171,7 @@ def test_rhat_flags_chains_stuck_in_different_modes():
 def test_tuning_reaches_target_acceptance(dim, target):
     chains = metropolis_hastings(lambda x: -0.5 * np.sum(x * x, axis=1), np.zeros(dim), 2000,
                                  proposal=RandomWalk(scale=10.0), n_chains=16, tune=2000,
-                                 seed=10, vectorized=True)
+                                 rng=10, vectorized=True)
     # 16 chains x 2000 steps: the sampling error of the mean acceptance is < 0.005;
     # the rest of the tolerance is the tuning noise left after averaging.
     assert abs(chains.acceptance_fraction.mean() - target) < 0.03
@@ -182,7 +182,7 @@ def test_scale_is_frozen_after_tuning():
     # A flat target accepts every proposal, so draw[i] - draw[i-1] = s * diag * noise.
     tune, n_steps, dim, n_chains = 50, 40, 2, 3
     chains = metropolis_hastings(lambda x: np.zeros(len(x)), np.zeros(dim), n_steps,
-                                 n_chains=n_chains, tune=tune, seed=12, vectorized=True)
+                                 n_chains=n_chains, tune=tune, rng=12, vectorized=True)
     proposal = RandomWalk().bind(dim)
     noise = np.concatenate([b[1] for b in random_blocks(
         np.random.default_rng(12), proposal, tune + n_steps, n_chains, dim)])
@@ -197,7 +197,7 @@ def test_scale_is_frozen_after_tuning():
 # --------------------------------------------------------------- interface
 def test_shapes_thin_and_tune_false():
     chains = metropolis_hastings(lambda x: -0.5 * float(x @ x), np.zeros(3), 25, n_chains=2,
-                                 tune=False, thin=3, seed=0)
+                                 tune=False, thin=3, rng=0)
     assert chains.get_chain().shape == (25, 2, 3)
     assert chains.get_log_prob().shape == (25, 2)
     assert chains.get_chain(discard=5, thin=2, flat=True).shape == (20, 3)
@@ -206,8 +206,8 @@ def test_shapes_thin_and_tune_false():
 
 def test_same_seed_same_chain_and_generator_accepted():
     lp = lambda x: -0.5 * float(x @ x)  # noqa: E731
-    a = metropolis_hastings(lp, np.zeros(2), 50, tune=10, seed=3)
-    b = metropolis_hastings(lp, np.zeros(2), 50, tune=10, seed=np.random.default_rng(3))
+    a = metropolis_hastings(lp, np.zeros(2), 50, tune=10, rng=3)
+    b = metropolis_hastings(lp, np.zeros(2), 50, tune=10, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(a.draws, b.draws)
 
 
@@ -266,7 +266,7 @@ def test_progress_bar_and_engine_fallback(capsys):
 
     # A Numba log_prob with a non-random-walk proposal runs on the Python engine.
     chains = metropolis_hastings(ring_log_prob, np.zeros(2), 20, proposal=Independence(Wide()),
-                                 n_chains=2, tune=5, seed=0, progress=True)
+                                 n_chains=2, tune=5, rng=0, progress=True)
     assert chains.engine == "python" and chains.get_chain().shape == (20, 2, 2)
     assert "MH (python)" in capsys.readouterr().err
 
@@ -282,7 +282,19 @@ def test_nan_log_prob_during_sampling_is_rejected(vectorized):
         return np.where(x[:, 0] > 1.0, np.nan, -0.5 * x[:, 0] ** 2)
 
     chains = metropolis_hastings(batch if vectorized else point, np.zeros(1), 300, tune=100,
-                                 seed=0, vectorized=vectorized)
+                                 rng=0, vectorized=vectorized)
     assert chains.get_chain().max() <= 1.0
     assert np.all(np.isfinite(chains.step_scale)) and np.all(np.isfinite(chains.get_log_prob()))
     assert chains.get_chain().min() < -0.5  # it did move
+
+
+def test_seed_is_a_deprecated_alias_of_rng():
+    x0 = np.zeros(2)
+    new = metropolis_hastings(_lp, x0, 50, tune=10, rng=3)
+    with pytest.warns(DeprecationWarning, match="metropolis_hastings: seed= is deprecated"):
+        old = metropolis_hastings(_lp, x0, 50, tune=10, seed=3)
+    np.testing.assert_array_equal(new.draws, old.draws)
+    with pytest.raises(TypeError, match="not both rng and seed"):
+        metropolis_hastings(_lp, x0, 50, rng=1, seed=1)
+    with pytest.raises(TypeError, match="metropolis_hastings: rng must be"):
+        metropolis_hastings(_lp, x0, 50, rng="zero")
