@@ -10,7 +10,8 @@ one in the same state. It shows that the assignment can be done in that
 order: the handout scores 0, each task passes as soon as its solution is
 in, the next task does not pass before its own (it earns nothing for free,
 and is "failed", not "blocked": everything it needs came earlier), and the
-complete assignment gets full marks. ``full=True`` grades every task at
+complete assignment gets full marks (every task graded, which is also the
+last step's grading). ``full=True`` grades every task at
 every step instead (quadratic in the number of tasks: for the whole library
 that is hours).
 
@@ -120,15 +121,16 @@ def walk(
         score = 0
         for k, task in enumerate(order):
             _write_back(work, root, files, ids[k + 1:], hints)
-            graded = ids if full else ids[k:k + 2]
-            statuses = {r.id: r.status for r in grade(work, graded, table=table, timeout=timeout).results}
+            last = k + 1 == len(ids)  # the finished assignment: graded in full once, for the last step too
+            report = grade(work, None if (full or last) else ids[k:k + 2], table=table, timeout=timeout)
+            statuses = {r.id: r.status for r in report.results}
+            if last:
+                result.final_score, result.final_statuses = report.total, statuses
             score = (sum(t.points for t in order if statuses.get(t.id) == "passed") if full
                      else score + (task.points if statuses[task.id] == "passed" else 0))
             nxt = ids[k + 1] if k + 1 < len(ids) else None
             result.steps.append(WalkStep(task.id, task.points, statuses[task.id], nxt, statuses.get(nxt), score))
             say(f"{k + 1}/{len(ids)} {task.id}: {statuses[task.id]}"
                 + (f"; next {nxt}: {statuses.get(nxt)}" if nxt else "") + f"; score {score}/{handout.max_total}")
-        final = grade(work, table=table, timeout=timeout)
-        result.final_score, result.final_statuses = final.total, {r.id: r.status for r in final.results}
-        say(f"finished: {final.total}/{final.max_total}")
+        say(f"finished: {result.final_score}/{result.max_total}")
     return result
