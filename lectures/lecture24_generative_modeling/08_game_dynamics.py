@@ -131,23 +131,24 @@ phase_portraits(bilinear, f"V(x, y) = x y: {n_steps} steps of size {LR} from (1,
 
 # %%
 DIRAC_LR = 0.5
+dirac_steps = 40 if FAST else 2 * n_steps
 dirac_rules = dict(RULES)
-dirac = {name: dynamics.play(fresh(rule), *games.dirac_gan(1.0, 1.0, lr=DIRAC_LR), 2 * n_steps)
+dirac = {name: dynamics.play(fresh(rule), *games.dirac_gan(1.0, 1.0, lr=DIRAC_LR), dirac_steps)
          for name, rule in dirac_rules.items()}
 for name, rule in (("alternating + R1", dynamics.Alternating()),
                    ("simultaneous + R1", dynamics.Simultaneous())):
-    dirac[name] = dynamics.play(rule, *games.dirac_gan(1.0, 1.0, lr=DIRAC_LR, r1=1.0), 2 * n_steps)
-print(f"\nDirac GAN (minimax loss), lambda = {DIRAC_LR}, {2 * n_steps} steps from (1, 1):")
+    dirac[name] = dynamics.play(rule, *games.dirac_gan(1.0, 1.0, lr=DIRAC_LR, r1=1.0), dirac_steps)
+print(f"\nDirac GAN (minimax loss), lambda = {DIRAC_LR}, {dirac_steps} steps from (1, 1):")
 for name, traj in dirac.items():
     radius = np.linalg.norm(traj, axis=1)
     print(f"  {name:18s} distance {radius[0]:.3f} -> {radius[-1]:10.3e}")
 ns = {rule: np.linalg.norm(dynamics.play(rule, *games.dirac_gan(1.0, 1.0, lr=DIRAC_LR,
                                                                    loss="nonsaturating", r1=r1),
-                                         2 * n_steps)[-1])
+                                         dirac_steps)[-1])
       for rule, r1 in (("alternating", 0.0), ("simultaneous", 0.0))}
 print(f"  non-saturating loss, no R1: alternating {ns['alternating']:.3f}, "
       f"simultaneous {ns['simultaneous']:.3f} (no linear convergence either)")
-phase_portraits(dirac, f"Dirac GAN: {2 * n_steps} steps of size {DIRAC_LR} from (1, 1)",
+phase_portraits(dirac, f"Dirac GAN: {dirac_steps} steps of size {DIRAC_LR} from (1, 1)",
                 FIGURES / "08_dirac_phase.png", labels=("theta (G)", "psi (D)"), lim=4.0)
 
 # %% [markdown]
