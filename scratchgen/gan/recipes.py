@@ -120,19 +120,24 @@ RECIPES = {
         n_critic=5, gp_weight=10.0,
         batch_size=64, k=1, n_steps=800, lr_decay_steps=[500],
         lr_decay=0.2,
-        measured="first exploration, seed 0, constant lr 2e-4: 10/10 classes, reverse KL 0.065 "
-                 "over 2,000 samples at 500 iterations, 0.09-0.11 at 600-700 (hence the drop at "
-                 "500); lr 5e-4: 10/10 at 200 iterations but reverse KL stuck at 0.14; lr 1e-4: "
-                 "10/10, 0.085 only after 900. Critic 784-512-256-1: as slow to spread and 1.6x "
-                 "the time per iteration. On 2 heavily shared cores"),
+        measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 800 iterations: 10/10 classes in every "
+                 "seed, reverse KL 0.083 +- 0.022 over 2,000 samples (real held-out images: "
+                 "0.002), Frechet distance 55.7 +- 4.0 in the classifier's features (real: "
+                 "1.7), precision 0.42, recall 0.23 (real: 0.89, 0.89), Parzen 81 nats (real "
+                 "training images: 167); 579 +- 47 s each, 2 runs at a time on 2 heavily "
+                 "shared cores (load ~15), peak RSS 354 MB. Exploration (seed 0): constant lr "
+                 "2e-4 drifted from reverse KL 0.065 at 500 to 0.11 at 700 (hence the drop); "
+                 "lr 5e-4 stuck at 0.14; lr 1e-4 reached 0.085 only after 900 iterations"),
     "mnist_standard": dict(
         dataset="mnist", data_dim=784, variant="gan", pack=1, latent_dim=100, noise="normal",
         generator_hidden=[256, 512], discriminator_hidden=[512, 256],
         activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
         loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
         batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
-        measured="first exploration, seed 0: every one of 2,000 samples read as an 8 by the "
-                 "classifier at 500 and at 1,000 iterations (1/10 classes, reverse KL 2.303)"),
+        measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 3000 iterations: 2, 1, 1 classes "
+                 "(reverse KL 2.21 +- 0.14; log 10 = 2.30), Frechet distance 550 +- 20, "
+                 "recall 0.000 in every seed; 638 +- 43 s each on 2 heavily shared cores; "
+                 "collapsed onto one digit from the first evaluation (375 iterations) on"),
 }
 
 _VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP}
