@@ -228,3 +228,15 @@ def test_static_scan_finds_a_test_that_calls_another_tasks_function(toy_project,
     assert check_dependencies(needs, undeclared) == [
         "task toy.double does not declare depends_on 'toy.add': "
         "tests/test_arith.py::test_double calls double, which reaches add"]
+
+
+def test_an_undeclared_dependency_is_still_blocked_by_its_not_implemented_error(toy_project, tmp_path):
+    # toy.double's row forgets toy.add; the failure of double(4) shows "NotImplementedError: Task toy.add: ..."
+    table = {"toy.add": Task("toy.add", 2, "add"), "toy.double": Task("toy.double", 3, "call add")}
+    out = make_assignment(["toy.*"], tmp_path / "hw", toy_project, package="toypkg", table=table)
+    arith = out / "toypkg" / "arith.py"
+    arith.write_text(arith.read_text().replace("raise NotImplementedError('Task toy.double: call add')",
+                                               "return add(x, y)"))  # double done, add not
+    report = grade(out, table=table)
+    assert [(r.id, r.status, r.blocked_by) for r in report.results] == [
+        ("toy.add", "failed", []), ("toy.double", "blocked", ["toy.add"])]
