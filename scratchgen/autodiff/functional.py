@@ -27,7 +27,7 @@ def _pair(a, b):
     # A Python number takes the dtype of the Tensor it meets (NumPy's rule
     # for scalars), so 2 * x stays float32 when x is float32.
     if isinstance(a, Tensor):
-        return a, as_tensor(b, like=a)
+        return a, (b if isinstance(b, Tensor) else as_tensor(b, like=a))
     b = as_tensor(b)
     return as_tensor(a, like=b), b
 
