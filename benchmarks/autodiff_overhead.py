@@ -12,7 +12,7 @@ then ``y.backward()``. The per-op figure is forward + backward divided by
 the number of forward ops. "numpy" is the same forward arithmetic with the
 gradients written by hand: the floor without any graph.
 
-Each library runs in its own process with one thread (see ``isolated.py``);
+Each library runs in its own process with one thread (see ``_isolated.py``);
 PyTorch in the interpreter of ``--torch-python`` / ``$SCRATCHGEN_TORCH_PYTHON``,
 skipped when none can import torch. Times are the median over ``--rounds``
 processes of the median of ``--repeats`` loops of ``--number`` steps.
@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-import isolated  # imports no NumPy
+import _isolated as isolated  # no NumPy inside; `scratchgen bench` skips _*.py helpers
 
 GRAPHS = {"one-input": (16, "float32", 5), "two-input": (8, "float64", 6)}
 

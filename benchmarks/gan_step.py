@@ -10,7 +10,7 @@ Configurations (from issue 15):
      output), D 784-256-256-1 (LeakyReLU 0.2), batch 64;
   b: ring GAN: z = 256, G 256-128-128-2 and D 2-128-128-1 (ReLU), batch 512.
 
-Fair comparison (see ``isolated.py``): every measurement runs in its own
+Fair comparison (see ``_isolated.py``): every measurement runs in its own
 process, with OPENBLAS/OMP/MKL/NUMBA_NUM_THREADS set before NumPy or PyTorch
 is imported (and ``torch.set_num_threads``), at each thread count of
 ``--threads`` (default 1 and 2). PyTorch runs in the interpreter given by
@@ -53,7 +53,7 @@ def _parse(argv=None):
     return parser.parse_args(argv)
 
 
-import isolated  # noqa: E402  (imports no NumPy)
+import _isolated as isolated  # noqa: E402  (imports no NumPy)
 
 ARGS = _parse() if __name__ == "__main__" else None
 if ARGS is not None and ARGS.worker:

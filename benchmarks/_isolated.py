@@ -48,8 +48,12 @@ def torch_python(option=None):
     for python in candidates:
         if not python:
             continue
-        probe = subprocess.run([python, "-c", "import torch"], capture_output=True,
-                               check=False)
+        try:
+            probe = subprocess.run([python, "-c", "import torch"], capture_output=True,
+                                   check=False)
+        except OSError as error:  # no such interpreter
+            print(f"note: cannot run {python} ({error.strerror})", file=sys.stderr)
+            continue
         if probe.returncode == 0:
             return python
         if python is not sys.executable:
