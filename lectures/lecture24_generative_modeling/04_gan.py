@@ -194,11 +194,11 @@ print(f"modes captured {coverage.modes_captured}/8, high-quality share "
 # In practice the curves oscillate around those values rather than settle.
 
 # %%
-fig = viz.loss_curves({"D(x)": history["d_real"], "D(G(z))": history["d_fake"]},
+fig = viz.loss_curves({"step": history["step"], "D(x)": history["d_real"], "D(G(z))": history["d_fake"]},
                       smooth=25, title="discriminator outputs (equilibrium 1/2)")
 fig.axes[0].axhline(0.5, color="gray", lw=0.8, ls="--")
 viz.save_figure(fig, FIGURES / "04_discriminator_outputs.png")
-fig = viz.loss_curves({"V estimate": history["value"]}, smooth=25,
+fig = viz.loss_curves({"step": history["step"], "V estimate": history["value"]}, smooth=25,
                       title="value function V (equilibrium -log 4)")
 fig.axes[0].axhline(-np.log(4), color="gray", lw=0.8, ls="--")
 viz.save_figure(fig, FIGURES / "04_value_function.png")

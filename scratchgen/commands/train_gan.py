@@ -234,7 +234,7 @@ class GanJob:
     def figures(self, run_dir, metrics):
         from scratchgen import viz
         if metrics:
-            viz.loss_curves({k: [m[k] for m in metrics] for k in ("loss_d", "loss_g")},
+            viz.loss_curves({k: [m[k] for m in metrics] for k in ("step", "loss_d", "loss_g")},
                             smooth=max(1, len(metrics) // 50), path=run_dir.file("loss.png"))
         samples = getattr(self, "samples", None)
         if samples is None:

@@ -170,7 +170,7 @@ class LatentJob:
     def figures(self, run_dir, metrics):
         from scratchgen import viz
         if metrics:
-            viz.loss_curves({"training loss": [m["loss"] for m in metrics]}, xlabel="step",
+            viz.loss_curves({"training loss": [m["loss"] for m in metrics]}, steps=[m["step"] for m in metrics],
                             smooth=max(1, len(metrics) // 50), path=run_dir.file("loss.png"))
         rng = np.random.default_rng([self.config["seed"], 3])
         if self.kind == "autoencoder" and self.model.prior_ is None:

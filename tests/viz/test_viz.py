@@ -105,6 +105,8 @@ BAD_INPUTS = {
     "loss log of negative": lambda: viz.loss_curves({"a": [1.0, -1.0]}, log_y=True),
     "loss not numbers": lambda: viz.loss_curves({"a": ["x", "y"]}),
     "figsize": lambda: viz.loss_curves({"a": [1.0]}, figsize=(0, 3)),
+    "loss steps length": lambda: viz.loss_curves({"a": [1.0, 2.0]}, steps=[10]),
+    "loss only step": lambda: viz.loss_curves({"step": [10, 20]}),
 }
 
 
@@ -117,7 +119,8 @@ BAD_ARGUMENT = {
     "trace too many dims": "chain", "acf max_lag too big": "max_lag", "acf max_lag zero": "max_lag", "acf one step": "chain",
     "grid wrong pixels": "images", "grid too many": "images", "grid bad nrows": "nrows", "grid 3-D wrong shape":
     "images", "loss empty": "history", "loss 2-D values": "history", "loss log of negative": "history",
-    "loss not numbers": "history", "figsize": "figsize",
+    "loss not numbers": "history", "figsize": "figsize", "loss steps length": "history",
+    "loss only step": "history",
     "histograms too few samples": "rows", "histograms bad counts": "rows",
 }
 
@@ -147,6 +150,19 @@ def test_tile_images_places_image_i_at_row_i_div_ncols():
     np.testing.assert_array_equal(mosaic[0:2, 3:5], imgs[1])
     np.testing.assert_array_equal(mosaic[3:5, 0:2], imgs[2])
     assert np.isnan(mosaic[3:5, 3:5]).all() and np.isnan(mosaic[2]).all()
+
+
+def test_loss_curves_are_drawn_against_the_recorded_step():
+    # records every 10th step of 1,500 (as the run folders and GAN.history keep them):
+    # the x axis must reach 1,500, not the record index 150
+    steps = list(range(10, 1501, 10))
+    for fig in (viz.loss_curves({"step": steps, "loss_d": list(RNG.random(150))}, dpi=DPI),
+                viz.loss_curves({"loss_d": list(RNG.random(150))}, steps=steps, dpi=DPI)):
+        (line,) = fig.axes[0].get_lines()
+        np.testing.assert_array_equal(line.get_xdata(), steps)
+        assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["loss_d"]
+    (line,) = viz.loss_curves({"a": [3.0, 1.0, 2.0]}, dpi=DPI).axes[0].get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])  # no steps recorded: the index
 
 
 def test_moving_average_matches_a_loop():
