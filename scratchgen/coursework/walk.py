@@ -7,7 +7,7 @@ It makes the assignment (every selected task removed), grades the handout,
 then writes back the library's own solution of one task at a time, in the
 order of ``ASSIGNMENT.md``, and after each grades that task and the next
 one in the same state. It shows that the assignment can be done in that
-order: the handout scores 0, each task passes as soon as its solution is
+order: the handout scores 0 and passes none of the tasks' tests, each task passes as soon as its solution is
 in, the next task does not pass before its own (it earns nothing for free,
 and is "failed", not "blocked": everything it needs came earlier), and the
 complete assignment gets full marks (every task graded, which is also the
@@ -57,11 +57,14 @@ class WalkResult:
     steps: list[WalkStep] = field(default_factory=list)
     final_score: int = 0
     final_statuses: dict[str, str] = field(default_factory=dict)
+    handout_passing: dict[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
         """What breaks the walk (empty: the score rises task by task to full marks)."""
         out = [f"the handout scores {self.handout_score}, not 0"] if self.handout_score else []
+        out += [f"{n} of {task}'s tests pass in the handout: they do not grade it"
+                for task, n in self.handout_passing.items() if n]
         for s in self.steps:
             if s.status != "passed":
                 out.append(f"{s.task} is {s.status} with its solution written back")
@@ -116,7 +119,8 @@ def walk(
         files = json.loads((work / ASSIGNMENT_JSON).read_text(encoding="utf-8"))["files"]
         hints = {t.id: t.hint for t in order}
         handout = grade(work, table=table, timeout=timeout)
-        result = WalkResult(handout.max_total, handout.total, {r.id: r.status for r in handout.results})
+        result = WalkResult(handout.max_total, handout.total, {r.id: r.status for r in handout.results},
+                            handout_passing={r.id: r.passed for r in handout.results})
         say(f"handout: {handout.total}/{handout.max_total}")
         score = 0
         for k, task in enumerate(order):

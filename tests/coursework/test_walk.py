@@ -17,6 +17,7 @@ def test_walk_rises_task_by_task_to_full_marks(toy_project, toy_table):
         ("toy.add", "passed", "toy.double", "failed", 2),  # failed, not blocked: toy.add is done
         ("toy.double", "passed", None, None, 5),
     ]
+    assert result.handout_passing == {"toy.add": 0, "toy.double": 0}
     assert result.final_score == 5 and result.problems == []
 
 
@@ -24,9 +25,10 @@ def test_walk_problems_name_each_way_the_order_breaks():
     steps = [WalkStep("m.a", 1, "passed", "m.b", "passed", 1),   # m.b earns points for free
              WalkStep("m.b", 2, "failed", "m.c", "blocked", 1),  # m.b fails with its solution; m.c waits on a later task
              WalkStep("m.c", 1, "passed", None, None, 2)]
-    result = WalkResult(4, 1, {}, steps, final_score=3)
+    result = WalkResult(4, 1, {}, steps, final_score=3, handout_passing={"m.a": 0, "m.b": 2})
     assert result.problems == [
         "the handout scores 1, not 0",
+        "2 of m.b's tests pass in the handout: they do not grade it",
         "m.b passes before its solution is written back",
         "m.b is failed with its solution written back",
         "m.c is blocked although every task before it is done",
