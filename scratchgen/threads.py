@@ -102,20 +102,27 @@ def get_num_threads():
 @contextlib.contextmanager
 def num_threads(n):
     """Context manager: ``set_num_threads(n)`` inside the block, the previous counts after."""
-    global _numba_threads
     n = _check(n, "num_threads: n")
-    blas_before, numba_before = _get_blas(), _numba_threads
-    numba = sys.modules.get("numba")
-    numba_now = numba.get_num_threads() if _numba_active(numba) else None
+    saved = _snapshot()
     set_num_threads(n)
     try:
         yield
     finally:
-        if blas_before is not None:
-            _set_blas(blas_before)
-        _numba_threads = numba_before
-        if numba_now is not None:
-            numba.set_num_threads(numba_now)
+        _restore(saved)
+
+
+def _snapshot():
+    numba = sys.modules.get("numba")
+    return _get_blas(), _numba_threads, numba.get_num_threads() if _numba_active(numba) else None
+
+
+def _restore(saved):
+    global _numba_threads
+    blas, _numba_threads, numba_now = saved
+    if blas is not None:
+        _set_blas(blas)
+    if numba_now is not None:
+        sys.modules["numba"].set_num_threads(numba_now)
 
 
 def apply_thread_policy():
@@ -136,15 +143,12 @@ def apply_thread_policy():
 @contextlib.contextmanager
 def thread_policy():
     """Context manager: ``apply_thread_policy()`` inside the block, previous counts after."""
-    global _numba_threads
-    blas_before, numba_before = _get_blas(), _numba_threads
+    saved = _snapshot()
     try:
         apply_thread_policy()
         yield
     finally:
-        if blas_before is not None:
-            _set_blas(blas_before)
-        _numba_threads = numba_before
+        _restore(saved)
 
 
 def apply_to_numba():
