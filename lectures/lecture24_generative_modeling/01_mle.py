@@ -24,7 +24,7 @@ import numpy as np
 
 from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.density import (AnomalyDetector, ConvergenceWarning, Gaussian,
-                                GaussianMixture, precision_recall, roc_auc,
+                                GaussianMixture, precision_recall, roc_auc, roc_curve,
                                 standard_errors)
 apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
@@ -122,21 +122,51 @@ viz.loss_curves({"Gaussian": gauss.history_, "mixture (gradient)": mixture.histo
 # %%
 X_anom, is_outlier = datasets.with_outliers(datasets.moons(n_train, noise=0.08, rng=rng),
                                             fraction=0.05, rng=rng)
+detectors = {}
 for name, model in [("Gaussian", gauss), ("mixture", mixture)]:
-    detector = AnomalyDetector(model, quantile=0.99, prefit=True).fit(X_train)
+    detector = detectors[name] = AnomalyDetector(model, quantile=0.99, prefit=True).fit(X_train)
     flags = detector.predict(X_anom)
     precision, recall = precision_recall(flags, is_outlier)
     auroc = roc_auc(detector.score_samples(X_anom), is_outlier)
     print(f"{name:9s}: AUROC {auroc:.3f}, precision {precision:.2f}, recall {recall:.2f} "
           f"({flags.sum()} flagged, {is_outlier.sum()} true outliers)")
 
-fig = viz.density_contour(mixture.score_samples, None, ((-2.6, 3.6), (-1.4, 1.9)),
-                          grid_size=grid_size, log_scale=True,
-                          title="flagged points (red) under the mixture")
-ax = fig.axes[0]
-ax.scatter(*X_anom[~flags].T, s=5, c="white", alpha=0.6)
-ax.scatter(*X_anom[flags].T, s=25, facecolors="none", edgecolors="red", label="flagged")
-ax.scatter(*X_anom[is_outlier].T, s=6, c="black", marker="x", label="injected outlier")
-ax.legend(loc="lower left", fontsize=7)
+# %% [markdown]
+# The figure: where the mixture's flags fall on its log-density (left), the
+# scores -log p(x) of normal points and of injected outliers with the
+# threshold (middle: what lies right of the line is flagged), and the ROC
+# curve of each model (right: every threshold at once; its area is the AUROC).
+
+# %%
+fig = viz.new_figure((15.0, 4.2))
+ax_map, ax_hist, ax_roc = (fig.add_subplot(1, 3, i) for i in (1, 2, 3))
+viz.density_contour(mixture.score_samples, None, ((-2.6, 3.6), (-1.4, 1.9)), grid_size=grid_size,
+                    log_scale=True, title="the mixture's flags on its log p(x)", ax=ax_map)
+ax_map.scatter(*X_anom[~is_outlier].T, s=5, c="white", alpha=0.6, label="normal")
+ax_map.scatter(*X_anom[is_outlier].T, s=40, c="orange", marker="X", edgecolors="black",
+               linewidths=0.6, label="injected outlier")
+flags = detectors["mixture"].predict(X_anom)
+ax_map.scatter(*X_anom[flags].T, s=90, facecolors="none", edgecolors="red", linewidths=1.4, label="flagged")
+ax_map.legend(loc="lower right", fontsize=7)
+scores = detectors["mixture"].score_samples(X_anom)
+bins = np.linspace(scores.min(), np.quantile(scores, 0.995), 40)
+ax_hist.hist(np.clip(scores[~is_outlier], None, bins[-1]), bins, alpha=0.6, label="normal")
+ax_hist.hist(np.clip(scores[is_outlier], None, bins[-1]), bins, alpha=0.8, color="orange",
+             label="injected outlier")
+ax_hist.axvline(detectors["mixture"].threshold_, color="red", ls="--", label="threshold (99% of train)")
+ax_hist.set_yscale("log")
+ax_hist.set_xlabel("anomaly score -log p(x), mixture (last bin: everything beyond)")
+ax_hist.set_ylabel("points")
+ax_hist.set_title("scores of normal points and outliers")
+ax_hist.legend(fontsize=7)
+for name, detector in detectors.items():
+    fpr, tpr = roc_curve(detector.score_samples(X_anom), is_outlier)
+    auroc = roc_auc(detector.score_samples(X_anom), is_outlier)
+    ax_roc.plot(fpr, tpr, label=f"{name} (AUROC {auroc:.3f})")
+ax_roc.plot([0, 1], [0, 1], color="gray", lw=0.8, ls=":", label="chance")
+ax_roc.set_xlabel("false-positive rate")
+ax_roc.set_ylabel("true-positive rate (recall)")
+ax_roc.set_title("ROC curves")
+ax_roc.legend(loc="lower right", fontsize=8)
 viz.save_figure(fig, FIGURES / "01_anomalies.png")
 print("figures in", FIGURES)

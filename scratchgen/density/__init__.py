@@ -21,7 +21,8 @@ log p(x) per row, ``score(X)`` the mean log-likelihood, ``sample(n, rng)``.
 """
 from scratchgen.density._checks import ConvergenceWarning
 from scratchgen.density.anomaly import (AnomalyDetector, anomaly_scores, average_ranks,
-                                        fit_threshold, precision_recall, roc_auc)
+                                        fit_threshold, precision_recall, roc_auc,
+                                        roc_curve)
 from scratchgen.density.closed_form import e_step, em_step, gaussian_mle, m_step
 from scratchgen.density.gaussian import Gaussian
 from scratchgen.density.kmeans_init import kmeans_plusplus, random_from_data
@@ -37,6 +38,6 @@ __all__ = [
     "standard_errors", "observed_information", "hessian",
     "gaussian_log_prob", "mixture_log_prob", "component_log_probs", "lower_triangular",
     "gaussian_mle", "em_step", "e_step", "m_step", "kmeans_plusplus", "random_from_data",
-    "anomaly_scores", "fit_threshold", "AnomalyDetector", "roc_auc", "precision_recall",
+    "anomaly_scores", "fit_threshold", "AnomalyDetector", "roc_auc", "roc_curve", "precision_recall",
     "average_ranks", "ConvergenceWarning",
 ]

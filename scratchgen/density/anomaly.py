@@ -130,6 +130,29 @@ def roc_auc(scores, labels):
     return float((rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
+def roc_curve(scores, labels):
+    """(false-positive rate, true-positive rate) of every threshold on ``scores``.
+
+    Flagging ``score >= t`` for each distinct score t, from the highest down,
+    gives the points (FPR, TPR) = (FP / n_neg, TP / n_pos), starting at (0, 0)
+    and ending at (1, 1). Tied scores move both rates in one step, so the
+    trapezoidal area under the curve equals :func:`roc_auc` (ties 1/2).
+    Same argument order as :func:`roc_auc` (scores first).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 1:
+        raise ValueError(f"scores must be 1-D, got shape {scores.shape}")
+    labels = _check_labels(labels, len(scores), hint="; the call is roc_curve(scores, labels)")
+    n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError(f"roc_curve needs both classes; got {n_pos} anomalies and {n_neg} normal points")
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], labels[order]
+    last_of_tie = np.r_[s[1:] != s[:-1], True]   # one point per distinct threshold
+    tp, fp = np.cumsum(y)[last_of_tie], np.cumsum(~y)[last_of_tie]
+    return np.r_[0.0, fp / n_neg], np.r_[0.0, tp / n_pos]
+
+
 def precision_recall(flags, labels):
     """(precision, recall) of boolean ``flags`` against ``labels``.
 

@@ -44,6 +44,7 @@ def density_contour(
     title: str | None = None,
     figsize: tuple[float, float] = (5.0, 4.0),
     dpi: int = 100,
+    ax=None,
     path=None,
 ):
     """Filled contours of a 2-D density, with the data on top.
@@ -54,6 +55,8 @@ def density_contour(
     default: the range of ``X`` plus 10 %. One of ``X`` and ``bounds`` is needed.
     The contours show p(x) = exp(log p(x)) (``log_scale=True``: log p(x),
     floored 20 nats below its maximum so that -inf tails do not flatten it).
+    ``ax``: draw into this Axes of an existing figure (one panel of several;
+    ``figsize`` and ``dpi`` are then the figure's own) instead of a new figure.
     """
     if not callable(log_prob_fn):
         raise TypeError(f"log_prob_fn: expected a callable (n, 2) -> (n,), got {type(log_prob_fn).__name__}")
@@ -73,8 +76,11 @@ def density_contour(
         z = np.maximum(logp, top - 20.0)
     else:
         z = np.exp(logp - top)  # subtract the max first: no overflow, no all-zero grid
-    fig = new_figure(figsize, dpi)
-    ax = fig.add_subplot()
+    if ax is None:
+        fig = new_figure(figsize, dpi)
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     cs = ax.contourf(gx, gy, z, levels=levels, cmap="viridis")
     fig.colorbar(cs, ax=ax, label="log p(x)" if log_scale else "p(x) / max p")
     if data is not None:

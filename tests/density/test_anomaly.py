@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scratchgen.density import (AnomalyDetector, Gaussian, anomaly_scores, average_ranks,
-                                fit_threshold, precision_recall, roc_auc)
+                                fit_threshold, precision_recall, roc_auc, roc_curve)
 
 
 def pairwise_auc(scores, labels):
@@ -38,6 +38,21 @@ def test_roc_auc_matches_pairwise_counting(values, data):
     if labels.all() or not labels.any():
         labels[0] = not labels[0]
     assert roc_auc(scores, labels) == pytest.approx(pairwise_auc(scores, labels), abs=1e-12)
+
+
+def test_roc_curve_hand_case_and_its_area_is_the_pairwise_auc():
+    # scores 0.8 (pos), 0.4 (neg), 0.35 (pos), 0.1 (neg): thresholds from the top
+    fpr, tpr = roc_curve([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
+    np.testing.assert_array_equal(fpr, [0, 0, 0.5, 0.5, 1])
+    np.testing.assert_array_equal(tpr, [0, 0.5, 0.5, 1, 1])
+    # ties move both rates at once (a diagonal step), so the trapezoid counts them 1/2
+    rng = np.random.default_rng(3)
+    scores, labels = rng.integers(0, 6, 40).astype(float), rng.random(40) < 0.3
+    fpr, tpr = roc_curve(scores, labels)
+    area = np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)
+    assert area == pytest.approx(pairwise_auc(scores, labels), abs=1e-12)
+    with pytest.raises(ValueError, match="both classes"):
+        roc_curve([1, 2], [1, 1])
 
 
 def test_average_ranks_with_ties():
