@@ -46,8 +46,10 @@ def positive_float(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    # Subnormal numbers (below ~2.2e-308) are > 0 but lose precision and underflow to 0
+    # in the first product: no sensible rate or scale is one.
+    if not (np.isfinite(value) and value >= np.finfo(np.float64).tiny):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0 (and >= 2.2e-308), got {text!r}")
     return value
 
 
@@ -177,8 +179,9 @@ def read_table(path):
     if path.suffix.lower() == ".npy":
         try:
             X = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise UsageError(f"cannot read {path} as a .npy array ({' '.join(str(exc).split())})") from None
+        except (ValueError, OSError, EOFError) as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise UsageError(f"cannot read {path} as a .npy array ({detail})") from None
     else:
         X = _read_csv(path)
     X = np.asarray(X)
