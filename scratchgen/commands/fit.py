@@ -50,7 +50,7 @@ def add_parser(sub):
                    help="covariance type (default: full)")
     p.add_argument("--method", choices=("em", "gradient"), default="em",
                    help="mixture fit: EM or gradient MLE with Adam (default: em)")
-    p.add_argument("--n", type=common.positive_int, default=2000, metavar="N",
+    p.add_argument("--n", type=common.positive_int, default=None, metavar="N",
                    help="points drawn from a built-in 2-D set (default: 2000)")
     p.add_argument("--anomalies", type=float, default=0.0, metavar="FRACTION",
                    help="share of held-out points replaced by uniform outliers to score "
@@ -102,7 +102,7 @@ def fit_density(X, kind, components, covariance, method, rng, max_iter=None):
 def make_config(args):
     """The run's config from the options (validated; no folder exists yet)."""
     _check(args)
-    n = 300 if args.quick else args.n
+    n = args.n or (300 if args.quick else 2000)   # --quick does not override a given --n
     return {"command": "fit", "data": args.data, "model": args.model, "components": args.components,
             "covariance": args.covariance, "method": args.method, "n": n,
             "anomalies": args.anomalies, "seed": args.seed, "quick": args.quick,
