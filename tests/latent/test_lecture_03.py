@@ -1,6 +1,6 @@
 """The latent-models lecture runs end to end in fast mode and saves its figures."""
 FIGURES = ["03_latent_scatter.png", "03_reconstructions.png", "03_samples.png",
-           "03_interpolation.png", "03_mnist_reconstructions.png", "03_mnist_samples.png"]
+           "03_interpolation.png", "03_priors_over_codes.png", "03_mnist_reconstructions.png", "03_mnist_samples.png"]
 
 
 def test_lecture_03_runs_in_fast_mode_and_saves_figures(run_lecture):
