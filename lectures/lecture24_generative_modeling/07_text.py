@@ -26,7 +26,7 @@ import numpy as np
 
 from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.density import anomaly_scores
-from scratchgen.text import (CharMLP, Interpolation, NGramModel, Vocabulary, best_smoothing,
+from scratchgen.text import (CharMLP, Interpolation, Vocabulary, best_smoothing,
                              corrupt, corruption_aurocs)
 apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
@@ -85,12 +85,9 @@ print(f"({len(ORDERS) * 5} n-gram fits and validation scores in {ngram_seconds:.
 best_order = min(ngrams, key=lambda o: min(validation_scores[o].values()))
 add_k_best = {o: min(v for k, v in s.items() if k.startswith("add-k")) for o, s in validation_scores.items()}
 add_k_order = min(add_k_best, key=add_k_best.get)
-add_k_label = min((k for k in validation_scores[add_k_order] if k.startswith("add-k")),
-                  key=validation_scores[add_k_order].get)
-add_k_model = NGramModel(add_k_order, "add-k", k=float(add_k_label.split("=")[1].rstrip(")")),
-                         vocabulary=vocab).fit(train)
+add_k_model, _ = best_smoothing(add_k_order, train, validation, vocabulary=vocab, smoothings="add-k")
 print(f"best n-gram on validation: order {best_order}; best add-k: order {add_k_order}, "
-      f"{add_k_label}, {add_k_best[add_k_order]:.3f} bits/char on validation")
+      f"add-k (k={add_k_model.k:g}), {add_k_best[add_k_order]:.3f} bits/char on validation")
 
 # %%
 fig = viz.new_figure((5.5, 4))

@@ -102,13 +102,10 @@ def run_fit(args):
     if args.smoothing == "kneser-ney" or (args.smoothing == "add-k" and args.k is not None):
         model = NGramModel(args.order, args.smoothing, k=args.k or 0.0, vocabulary=vocab).fit(parts[0])
     else:
-        ks = (args.k,) if args.k is not None else None
+        smoothings = ("kneser-ney", "add-k") if args.smoothing == "best" else ("add-k",)
+        ks = {"ks": (args.k,)} if args.k is not None else {}
         model, candidates = best_smoothing(args.order, parts[0], parts[1], vocabulary=vocab,
-                                           **({"ks": ks} if ks else {}))
-        if args.smoothing == "add-k":
-            label = min((k for k in candidates if k.startswith("add-k")), key=candidates.get)
-            model = NGramModel(args.order, "add-k", k=float(label.split("=")[1].rstrip(")")),
-                               vocabulary=vocab).fit(parts[0])
+                                           smoothings=smoothings, **ks)
     seconds = time.perf_counter() - start
     summary = _summary_of(model, parts, "Once upon a time", args.seed)
     summary.update(model=repr(model), k=model.k if model.smoothing == "add-k" else None,

@@ -242,18 +242,29 @@ class NGramModel(LanguageModel):
 ADD_K_GRID = (1.0, 0.1, 0.01, 0.001)
 
 
-def best_smoothing(order, train_text, validation_text, vocabulary=None, ks=ADD_K_GRID):
+def best_smoothing(order, train_text, validation_text, vocabulary=None, ks=ADD_K_GRID,
+                   smoothings=SMOOTHINGS):
     """The n-gram model of ``order`` whose smoothing scores best on validation text.
 
-    Fits Kneser-Ney (Ney's discounts) and add-k for each k of ``ks`` on
-    ``train_text`` and keeps the one with the fewest bits per character on
-    ``validation_text`` (the held-out likelihood is the judge; the test text
-    is not looked at). Returns (model, {label: validation bits per char}).
+    Fits Kneser-Ney (Ney's discounts) and add-k for each k of ``ks`` (those
+    of ``smoothings`` that are asked for) on ``train_text`` and keeps the one
+    with the fewest bits per character on ``validation_text`` (the held-out
+    likelihood is the judge; the test text is not looked at). Returns
+    (model, {label: validation bits per char}), labels "kneser-ney" and "add-k (k=...)".
     """
     vocabulary = vocabulary or Vocabulary.fit(check_text(train_text, "train_text"))
-    candidates = {"kneser-ney": NGramModel(order, "kneser-ney", vocabulary=vocabulary)}
-    for k in ks:
-        candidates[f"add-k (k={k:g})"] = NGramModel(order, "add-k", k=k, vocabulary=vocabulary)
+    if isinstance(smoothings, str):
+        smoothings = (smoothings,)
+    for smoothing in smoothings:
+        check_choice(smoothing, "smoothings", SMOOTHINGS)
+    candidates = {}
+    if "kneser-ney" in smoothings:
+        candidates["kneser-ney"] = NGramModel(order, "kneser-ney", vocabulary=vocabulary)
+    if "add-k" in smoothings:
+        for k in ks:
+            candidates[f"add-k (k={k:g})"] = NGramModel(order, "add-k", k=k, vocabulary=vocabulary)
+    if not candidates:
+        raise ValueError("smoothings must name at least one of 'kneser-ney', 'add-k'")
     scores = {label: model.fit(train_text).bits_per_char(validation_text)
               for label, model in candidates.items()}
     best = min(scores, key=scores.get)

@@ -155,3 +155,11 @@ def test_state_dict_round_trip_through_a_checkpoint(tmp_path, smoothing):
     again = NGramModel.from_state_dict(sg.load(tmp_path / "ngram.npz"))
     assert again.log_prob("the rat sat.") == model.log_prob("the rat sat.")
     assert again.sample(20, rng=0) == model.sample(20, rng=0)
+
+
+def test_best_smoothing_among_add_k_only():
+    model, scores = best_smoothing(2, TEXT, "the rat sat.", smoothings="add-k", ks=(1.0, 0.1))
+    assert set(scores) == {"add-k (k=1)", "add-k (k=0.1)"} and model.smoothing == "add-k"
+    assert model.k == (1.0 if scores["add-k (k=1)"] < scores["add-k (k=0.1)"] else 0.1)
+    with pytest.raises(ValueError, match="smoothings"):
+        best_smoothing(2, TEXT, "the rat.", smoothings=("witten-bell",))
