@@ -66,10 +66,17 @@ rng = np.random.default_rng(0)
 centers = datasets.ring_centers()
 real = datasets.ring(2500, rng=rng)
 collapsed = centers[rng.integers(0, 2, 2500)] + 0.01 * rng.standard_normal((2500, 2))
+
+
+def reverse_kl_text(c):
+    """The reverse KL of a ModeCoverage for printing: it is undefined (nan) with no high-quality sample."""
+    return "undefined (no high-quality sample)" if c.counts.sum() == 0 else f"{c.reverse_kl:.2f}"
+
+
 for name, samples in (("real data", real), ("collapsed onto 2 modes", collapsed)):
     c = mode_coverage(samples, centers, std=0.01)
     print(f"{name:24s} modes {c.modes_captured}/8  high quality {c.high_quality_fraction:.1%}  "
-          f"reverse KL {c.reverse_kl:.2f}")
+          f"reverse KL {reverse_kl_text(c)}")
 
 # %% [markdown]
 # ## Training the four models
@@ -103,7 +110,7 @@ for dataset in data_sets:
         results[dataset, variant] = c
         samples[dataset, variant] = s
         print(f"{dataset:5s} {variant:9s} modes {c.modes_captured:2d}/{c.n_modes}  "
-              f"high quality {c.high_quality_fraction:6.1%}  reverse KL {c.reverse_kl:5.2f}  "
+              f"high quality {c.high_quality_fraction:6.1%}  reverse KL {reverse_kl_text(c):>5s}  "
               f"({seconds:.0f} s)")
 
 # %% [markdown]
@@ -141,17 +148,38 @@ viz.save_figure(fig, FIGURES / "05_mode_collapse_samples.png")
 # averages over seeds, and its results table is in the benchmark's notes.
 
 # %%
-fig = viz.new_figure((6.0, 3.2))
-ax = fig.add_subplot(1, 1, 1)
+# Read the three numbers together: a model that puts all its samples on one
+# mode scores a high "high-quality share" (every sample is close to *a*
+# mode); the modes captured and the reverse KL (0 = spread evenly over all
+# modes, log K = everything on one mode) show the collapse.
+fig = viz.new_figure((11.0, 3.6))
+ax, ax_kl = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+x = np.arange(len(results))
 labels = [f"{d}\n{v}" for d, v in results]
-ax.bar(np.arange(len(results)), [c.modes_captured / c.n_modes for c in results.values()],
+ax.bar(x - 0.2, [c.modes_captured / c.n_modes for c in results.values()], width=0.4,
        color="tab:blue", label="share of modes captured")
-ax.bar(np.arange(len(results)), [c.high_quality_fraction for c in results.values()],
-       width=0.35, color="tab:orange", label="high-quality share")
-ax.set_xticks(np.arange(len(results)))
+ax.bar(x + 0.2, [c.high_quality_fraction for c in results.values()], width=0.4,
+       color="tab:orange", label="high-quality share of samples")
+for xi, c in zip(x, results.values()):
+    ax.text(xi - 0.2, c.modes_captured / c.n_modes + 0.02, f"{c.modes_captured}/{c.n_modes}",
+            ha="center", fontsize=7)
+ax.set_xticks(x)
 ax.set_xticklabels(labels, fontsize=7)
-ax.set_ylim(0, 1.05)
-ax.legend(fontsize=7)
+ax.set_ylim(0, 1.15)
+ax.set_title("coverage and sample quality (higher is better)", fontsize=9)
+ax.legend(fontsize=7, loc="upper right")
+for xi, c in zip(x, results.values()):
+    if c.counts.sum() == 0:  # reverse KL undefined: say so instead of drawing nothing
+        ax_kl.text(xi, 0.05, "undefined:\nno high-\nquality\nsample", ha="center", fontsize=6)
+    else:
+        ax_kl.bar(xi, c.reverse_kl, width=0.6, color="tab:red")
+    ax_kl.plot([xi - 0.35, xi + 0.35], [np.log(c.n_modes)] * 2, color="black", lw=1, ls="--",
+               label="log K: all samples on one mode" if xi == 0 else None)
+ax_kl.set_xticks(x)
+ax_kl.set_xticklabels(labels, fontsize=7)
+ax_kl.set_ylabel("reverse KL(p || uniform over modes)")
+ax_kl.set_title("reverse KL of the mode shares (lower is better)", fontsize=9)
+ax_kl.legend(fontsize=7)
 viz.save_figure(fig, FIGURES / "05_mode_collapse_metrics.png")
 print("figures saved to", FIGURES)
 

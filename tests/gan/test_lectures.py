@@ -1,4 +1,6 @@
 """The GAN lecture scripts run end to end in fast mode and save their figures."""
+import re
+
 import numpy as np
 import pytest
 
@@ -24,7 +26,11 @@ def test_lecture_runs_in_fast_mode_and_saves_figures(script, run_lecture, capsys
     if script == "05_mode_collapse.py":
         # The metric sanity check printed by the lecture: the hand-made
         # 2-mode collapse has reverse KL log(8/2) (all samples high quality).
-        assert "reverse KL 1.39" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "reverse KL 1.39" in out
+        assert not re.search(r"\bnan\b", out, re.IGNORECASE)  # an undefined reverse KL is said in words
+        empty = namespace["mode_coverage"](np.full((5, 2), 9.0), namespace["centers"], std=0.01)
+        assert namespace["reverse_kl_text"](empty) == "undefined (no high-quality sample)"
     if script == "06_discriminator_features.py":
         # Even in fast mode every linear probe is far above chance (10%):
         # pixels alone give ~80% on 8x8 digits with 100 labels.
