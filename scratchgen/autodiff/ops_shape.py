@@ -5,6 +5,7 @@ to the shape (``SumTo``) and vice versa; the gradient of indexing is a
 scatter-add of the gradient into zeros (``IndexAdd``), whose own gradient is
 indexing again. That closure is what makes second derivatives work.
 """
+import functools
 import math
 
 import numpy as np
@@ -24,6 +25,7 @@ def unbroadcast(grad, shape):
     return SumTo.apply(grad, shape=shape)
 
 
+@functools.lru_cache(maxsize=512)  # a model meets the same few shape pairs every step
 def _sum_axes(from_shape, to_shape):
     lead = len(from_shape) - len(to_shape)
     axes = tuple(range(lead)) + tuple(
@@ -35,7 +37,7 @@ class SumTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
-        return np.sum(a, axis=_sum_axes(a.shape, shape)).reshape(shape)
+        return np.add.reduce(a, axis=_sum_axes(a.shape, tuple(shape))).reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
