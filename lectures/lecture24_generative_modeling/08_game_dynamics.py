@@ -160,6 +160,8 @@ for i, (title, trajectories) in enumerate((("V = x y", bilinear), ("Dirac GAN", 
     ax = fig.add_subplot(1, 3, i + 1)
     for name, traj in trajectories.items():
         ax.semilogy(np.linalg.norm(traj, axis=1), color=COLORS[name], lw=2.5, label=name)
+    if title == "Dirac GAN":
+        ax.set_ylim(1e-10, 30)   # R1 goes on to 1e-30: the scale would squash the rest
     ax.set_title(f"{title}: distance to the equilibrium", fontsize=FONT + 1)
     ax.set_xlabel("step", fontsize=FONT)
     ax.set_ylabel("|z_t - z*|", fontsize=FONT)
