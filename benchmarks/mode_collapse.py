@@ -51,7 +51,9 @@ Results here (2 cores, means over 2 seeds; modes / high-quality % / reverse KL):
   for every rule and seed, none diverged; high quality 40.9% (alternating),
   33.9% (simultaneous), 31.3% (extragradient), sd 8-13 points over seeds.
   Grid, PacGAN4, same budget: 20.2/25 vs 19.2/25 modes, 2% high quality
-  (far from converged). Table and reading: the lecture README, 08_game_dynamics.
+  (far from converged). ``--steps 6000`` on the ring, alternating vs
+  simultaneous: 77.2% vs 77.0% high quality, 8/8 modes each (10 runs in
+  1169 s). Table and reading: the lecture README, 08_game_dynamics.
 """
 import argparse
 import json
