@@ -46,7 +46,7 @@ RULES = {"simultaneous": dynamics.Simultaneous(), "alternating": dynamics.Altern
 COLORS = dict(zip(list(RULES) + ["alternating + R1", "simultaneous + R1"],
                   ["C3", "C0", "C2", "C1", "C4", "C5", "C9", "C8"]))
 FONT = 13    # projector-sized text
-DPI = 30 if FAST else 100    # fast mode: small files, quick to draw
+DPI = 100    # the same in fast mode: readable figures (drawing time hardly depends on it)
 
 
 def fresh(rule):
