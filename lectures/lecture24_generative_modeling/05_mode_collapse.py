@@ -206,6 +206,8 @@ print("figures saved to", FIGURES)
 #   those of the samples. Collapse keeps precision and destroys recall.
 #
 # Fast mode trains both on 500 images for a few steps: a smoke test only.
+# The full recipes took about 10 minutes each on the shared 2-core machine
+# of the measurements (an estimated 3 on 2 free cores).
 
 # %%
 from scratchgen.gan.image_metrics import mnist_image_metrics  # noqa: E402
