@@ -1,5 +1,6 @@
 """The text lecture runs end to end in fast mode, saves its figures, and its claims hold in its own run."""
-FIGURES = ["07_bits_vs_order.png", "07_bits_vs_mlp_steps.png", "07_line_log_prob.png"]
+FIGURES = ["07_bits_vs_order.png", "07_bits_vs_mlp_steps.png", "07_overfitting.png",
+           "07_line_log_prob.png"]
 
 
 def test_lecture_07_runs_in_fast_mode_and_saves_figures(run_lecture, capsys):
