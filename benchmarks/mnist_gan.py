@@ -72,7 +72,7 @@ def one_run(model, seed, steps, out_dir):
     seconds -= eval_seconds[0]
     samples = gan.sample(N_SAMPLES, rng=seed + 1000)
     scores = scorer(samples)
-    predicted = scorer._predicted(samples)
+    predicted = scorer.predicted_classes(samples)
     path = os.path.join(out_dir, f"mnist_gan_{model}_seed{seed}.npz")
     np.savez_compressed(path, samples=samples[:64].astype(np.float32),
                         counts=np.bincount(predicted, minlength=10))
@@ -85,7 +85,7 @@ def reference(out_dir):
     from scratchgen.gan.image_metrics import mnist_image_metrics
     scorer = mnist_image_metrics()
     ref = scorer.reference()
-    predicted = scorer._predicted(scorer.heldout)
+    predicted = scorer.predicted_classes(scorer.heldout)
     np.savez_compressed(os.path.join(out_dir, "mnist_gan_real.npz"),
                         samples=scorer.heldout[:64], counts=np.bincount(predicted, minlength=10))
     return ref

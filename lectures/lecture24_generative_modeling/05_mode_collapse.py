@@ -225,7 +225,7 @@ for name, label in (("mnist", "top: well-trained variant (WGAN-GP)"),
     gan, seconds = train_recipe(r, rng=0, data=mnist_train[:500] if FAST else mnist_train)
     s = gan.sample(n_score, rng=1)
     mnist_scores[name] = scorer(s)
-    counts = np.bincount(scorer._predicted(s), minlength=10)
+    counts = np.bincount(scorer.predicted_classes(s), minlength=10)
     mnist_rows.append((label, s, counts))
     m = mnist_scores[name]
     print(f"{name:15s} {r['n_steps']:5d} iterations ({seconds:.0f} s): {m['classes_covered']}/10 "

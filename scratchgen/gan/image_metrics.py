@@ -77,7 +77,8 @@ class ImageMetrics:
                              f"real images, got shape {images.shape}")
         return images
 
-    def _predicted(self, images):
+    def predicted_classes(self, images):
+        """The classifier's class (argmax of its logits) for each image (n,)."""
         return features(self.classifier, images, layer=-1).argmax(axis=1)
 
     def _parzen(self, centres):
@@ -88,7 +89,7 @@ class ImageMetrics:
     def __call__(self, samples, parzen_centres=None):
         """The metrics of ``samples`` (n, d) as a dict of floats."""
         samples = self._checked(samples)
-        coverage = metrics.class_coverage(samples, self._predicted, self.n_classes)
+        coverage = metrics.class_coverage(samples, self.predicted_classes, self.n_classes)
         sample_features = self.features(samples)
         pr = feature_metrics.precision_recall(self.real_features, sample_features, k=self.k)
         out = {"n_samples": len(samples),
