@@ -54,7 +54,8 @@ def positive_float(text):
 def int_list(text):
     """argparse type: comma-separated positive ints, e.g. ``128,64``."""
     try:
-        values = tuple(int(t) for t in text.split(",") if t.strip())
+        # A trailing comma is forgiven ("128,"); an empty item inside ("1,,2") is a typo.
+        values = tuple(int(t) for t in text.rstrip(", ").split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated integers like 128,64, got {text!r}") from None

@@ -147,7 +147,22 @@ class GaussianMixture:
                 f"restarts did not converge in max_iter={self.max_iter} iterations "
                 f"(change of the mean log-likelihood still > tol={self.tol}); "
                 f"increase max_iter, tol or lr", ConvergenceWarning, stacklevel=2)
+        self._warn_if_collapsed()
         return self
+
+    def _warn_if_collapsed(self):
+        """Warn when a component sits on a few (duplicate) points: its covariance is at the
+        reg_covar floor, where only the regulariser keeps the likelihood finite."""
+        covs = self.covariances_
+        smallest = (np.linalg.eigvalsh(covs).min(axis=1) if self.covariance_type == "full"
+                    else covs.min(axis=1))
+        collapsed = np.flatnonzero(smallest <= 10 * self.reg_covar)
+        if len(collapsed):
+            warnings.warn(
+                f"GaussianMixture: component(s) {collapsed.tolist()} collapsed onto a few points "
+                f"(duplicate points?): smallest covariance eigenvalue {smallest[collapsed].min():.3g} "
+                f"<= 10 * reg_covar; the fit is degenerate. Remove duplicate points, use fewer "
+                f"components or a larger reg_covar", UserWarning, stacklevel=3)
 
     def _initial_params(self, X, rng):
         """Means by k-means++ / random points, then one hard-assignment M-step."""

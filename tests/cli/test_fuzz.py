@@ -52,7 +52,7 @@ def accepted(option, value):
     """Pairs above that are valid (so not an error), or valid and endless (--steps 10**20)."""
     if (option, value) in {("--anomalies", "0"), ("--tune", "0"), ("--seed", "0")}:
         return True
-    if option.startswith("--lr") and value in ("1e14", "1e308", "1e-320"):   # valid (if unwise) rates
+    if option.startswith("--lr") and value in ("1e14", "1e308", "1e-320", *HUGE):   # valid (if unwise) rates
         return True
     return value in HUGE and option in ("--seed", "--checkpoint-every", "--log-every", "--steps")
 

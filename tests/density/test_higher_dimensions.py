@@ -103,3 +103,17 @@ def test_default_mixture_fits_and_its_precision_cholesky_is_lower_triangular(d):
     np.testing.assert_array_equal(np.triu(P, k=1), 0.0)      # lower, unlike scikit-learn's
     np.testing.assert_allclose(P @ np.swapaxes(P, 1, 2), np.linalg.inv(gm.covariances_),
                                rtol=1e-8)
+
+
+def test_a_component_collapsed_onto_duplicate_points_is_warned_about():
+    # 30 copies of one point among 200 normal ones: EM puts a component on the copies, whose
+    # covariance is then reg_covar (the Gaussian refuses such data outright; see check_not_singular).
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(200, 3)), np.tile([[3.0, 3.0, 3.0]], (30, 1))]
+    with pytest.warns(UserWarning, match="collapsed onto a few points"):
+        GaussianMixture(3, method="em", rng=0).fit(X)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_clean, _ = two_clusters(3)
+        GaussianMixture(2, method="em", rng=0).fit(X_clean)   # no warning without duplicates
