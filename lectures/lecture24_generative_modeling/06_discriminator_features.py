@@ -57,7 +57,7 @@ start = time.perf_counter()
 gan, seconds = train_recipe(recipe, rng=0, data=X_train.astype(np.float32))
 print(f"trained {recipe['n_steps']} iterations in {seconds:.0f} s")
 viz.image_grid(gan.sample(40, rng=1), 4, 10, path=FIGURES / "06_gan_digits.png",
-               title="GAN samples")
+               title=f"{recipe['variant']} samples (digits recipe, {recipe['n_steps']} iterations)")
 
 # %% [markdown]
 # ## Features and the linear probe

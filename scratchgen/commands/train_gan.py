@@ -241,7 +241,7 @@ class GanJob:
             samples = self.gan.sample(500, rng=np.random.default_rng([self.config["seed"], 2]))
         if self.n_features == 2:
             real = self.data(len(samples[:1000]), np.random.default_rng([self.config["seed"], 6]))
-            viz.scatter_samples(real, samples[:1000], title="GAN samples", path=run_dir.file("samples.png"))
+            viz.scatter_samples(real, samples[:1000], title=f"{self.config['variant']} samples, step {self.gan.step}", path=run_dir.file("samples.png"))
             centers, _ = recipes.mixture_modes(self.recipe)
             if self.snapshots:
                 pairs = list(zip(self.snapshot_steps, self.snapshots))[-5:]
@@ -251,7 +251,7 @@ class GanJob:
                                                ncols=len(pairs), path=run_dir.file("samples_over_training.png"))
         else:
             shape = (28, 28) if self.recipe["dataset"] == "mnist" else (8, self.n_features // 8)
-            viz.image_grid(samples[:32], 4, 8, image_shape=shape, title="GAN samples",
+            viz.image_grid(samples[:32], 4, 8, image_shape=shape, title=f"{self.config['variant']} samples, step {self.gan.step}",
                            path=run_dir.file("samples.png"))
 
 
