@@ -87,7 +87,20 @@ def _checked(config, checkpoint, config_source, state=None):
         state = run_checks.load_checkpoint(checkpoint, config)
     elif state is None:
         state = sg.load(checkpoint)
+    needed = {"fit": ("model",), "sample": ("draws", "log_prob", "acceptance_fraction")}.get(command, ())
+    if command == "fit" and isinstance(state, dict) and isinstance(state.get("model"), dict):
+        needed, state = ("weights", "means", "covariances", "covariance_type"), state["model"]
+        _require(state, needed, checkpoint, "model")
+        return config, {"model": state}
+    _require(state, needed, checkpoint)
     return config, state
+
+
+def _require(state, keys, path, where="it"):
+    missing = [k for k in keys if not isinstance(state, dict) or k not in state]
+    if missing:
+        raise UsageError(f"{path}: not a complete checkpoint of this run ({where} lacks "
+                         f"{', '.join(repr(k) for k in missing)})")
 
 
 def evaluate_run(config, state, data_file=None):
@@ -113,11 +126,10 @@ def _evaluate_train(config, state):
 
 
 def _evaluate_fit(config, state, data_file):
-    from scratchgen.commands.fit import _split, mean_log_likelihood
+    from scratchgen.commands.fit import load_split, mean_log_likelihood
     params = state["model"]
-    rng = np.random.default_rng(config["seed"])
-    X, _ = common.load_points(config["data"], config["n"], rng)
-    X_train, X_test = _split(X, rng)
+    X_train, X_test, _ = load_split(config)   # the same split as the run (from its seed)
+    X = X_train
     summary = {"train_log_likelihood": mean_log_likelihood(params, X_train),
                "test_log_likelihood": mean_log_likelihood(params, X_test)}
     if data_file is not None:

@@ -101,3 +101,18 @@ def test_an_adam_step_counter_of_zero_is_refused(cli, tmp_path, finished_vae):
     sg.save(state, path)
     line = one_error_line(cli("train", "vae", "--resume", run, "--steps", "8"))
     assert "checkpoint.npz" in line and "'step'" in line
+
+
+@pytest.mark.parametrize("command, name, key", [(["fit", "ring"], "checkpoint.npz", "model"),
+                                                (["sample", "ring"], "chain.npz", "draws")])
+def test_evaluate_of_fit_and_sample_runs_matches_and_refuses_incomplete_checkpoints(cli, tmp_path,
+                                                                                   command, name, key):
+    run = tmp_path / "run"
+    assert cli(*command, "--quick", "--no-figures", "--quiet", "--out", run).status == 0
+    r = cli("evaluate", run, "--no-figures", "--out", tmp_path / "ev")
+    assert r.status == 0 and "match the run's summary.json" in r.out, r.err
+    state = sg.load(run / name)
+    del state[key]
+    sg.save(state, run / name)
+    line = one_error_line(cli("evaluate", run, "--out", tmp_path / "ev2"))
+    assert name in line and repr(key) in line
