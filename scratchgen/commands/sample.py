@@ -61,8 +61,8 @@ def add_parser(sub):
     p.add_argument("--dim", type=common.positive_int, default=None,
                    help="dimension of gaussian, banana and MODULE:FUNCTION targets (default: 2; "
                         "ring is 2-D only, banana needs >= 2)")
-    p.add_argument("--steps", type=common.positive_int, default=5000, help="draws per chain (default: 5000)")
-    p.add_argument("--tune", type=common.nonnegative_int, default=1000,
+    p.add_argument("--steps", type=common.positive_int, default=None, help="draws per chain (default: 5000)")
+    p.add_argument("--tune", type=common.nonnegative_int, default=None,
                    help="burn-in steps that tune the proposal scale (default: 1000)")
     p.add_argument("--chains", type=common.positive_int, default=4, help="number of chains (default: 4)")
     p.add_argument("--scale", type=common.positive_float, default=None,
@@ -188,7 +188,9 @@ def chain_summary(result):
 
 
 def make_config(args):
-    steps, tune = (300, 200) if args.quick else (args.steps, args.tune)
+    quick_steps, quick_tune = (300, 200) if args.quick else (5000, 1000)   # --quick keeps given values
+    steps = args.steps or quick_steps
+    tune = quick_tune if args.tune is None else args.tune
     return {"command": "sample", "target": args.target, "dim": args.dim, "steps": steps, "tune": tune,
             "chains": args.chains, "scale": check_scale(args.scale), "vectorized": args.vectorized,
             "engine": args.engine, "time_limit": args.time_limit,
