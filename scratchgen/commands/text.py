@@ -17,7 +17,7 @@ import numpy as np
 from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
 
-__all__ = ["load_text", "add_fit_options", "run_fit", "HELP", "EXAMPLES", "add_options",
+__all__ = ["load_text", "add_fit_options", "run_fit", "HELP", "EXAMPLES", "DEFAULTS", "add_options",
            "config_from_args", "CharMLPJob", "add_sample_options", "is_text_run", "run_sample"]
 
 _QUICK_CHARS = (20000, 3000, 3000)   # --quick: the first characters of each part
@@ -133,7 +133,7 @@ examples:
   scratchgen train charmlp --data mybook.txt --context 8 --hidden 256
   scratchgen sample runs/c --prompt "Once upon a time" --chars 300
 """}
-_DEFAULTS = {"steps": 3000, "batch_size": 256}
+DEFAULTS = {"steps": 3000, "batch_size": 256}
 _QUICK = {"steps": 20, "batch_size": 32, "context": 4, "embedding_dim": 4, "hidden": (16,)}
 
 
@@ -161,8 +161,8 @@ def config_from_args(args):
             "embedding_dim": quick.get("embedding_dim", args.embedding_dim),
             "hidden": list(quick.get("hidden", args.hidden)), "lr": args.lr,
             "weight_decay": args.weight_decay, "dropout": args.dropout,
-            "steps": args.steps or quick.get("steps", _DEFAULTS["steps"]),
-            "batch_size": args.batch_size or quick.get("batch_size", _DEFAULTS["batch_size"])}
+            "steps": args.steps or quick.get("steps", DEFAULTS["steps"]),
+            "batch_size": args.batch_size or quick.get("batch_size", DEFAULTS["batch_size"])}
 
 
 class CharMLPJob:

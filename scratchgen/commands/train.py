@@ -61,14 +61,15 @@ def add_parser(sub):
 
 
 def _add_loop_options(p):
-    from scratchgen.commands import train_gan, train_latent
-    latent = train_latent.DEFAULTS
+    from scratchgen.commands import text, train_gan, train_latent
+    latent, chars = train_latent.DEFAULTS, text.DEFAULTS
     p.add_argument("--steps", type=common.positive_int, default=None,
                    help=f"training steps (minibatch updates) in total (default: {latent['steps']} for "
-                        "autoencoder and vae, the recipe's n_steps for gan, e.g. "
-                        f"{train_gan.ring_steps()} for ring)")
+                        f"autoencoder and vae, {chars['steps']} for charmlp, the recipe's n_steps for "
+                        f"gan, e.g. {train_gan.ring_steps()} for ring)")
     p.add_argument("--batch-size", type=common.positive_int, default=None,
-                   help=f"minibatch size (default: {latent['batch_size']}, or the recipe's for gan)")
+                   help=f"minibatch size (default: {latent['batch_size']}, {chars['batch_size']} for "
+                        "charmlp, or the recipe's for gan)")
     p.add_argument("--checkpoint-every", type=common.positive_int, default=None, metavar="N",
                    help="save a checkpoint every N steps (default: steps/10; always at the end)")
     p.add_argument("--log-every", type=common.positive_int, default=None, metavar="N",
