@@ -44,7 +44,7 @@ def add_options(p, model):
     p.add_argument("--dataset", default="digits", metavar="NAME",
                    help=f"training data: {', '.join(DATASETS)} (default: digits)")
     p.add_argument("--latent-dim", type=common.positive_int, default=2, help="code size (default: 2)")
-    p.add_argument("--hidden", type=common.int_list, default=(64,), metavar="SIZES",
+    p.add_argument("--hidden", type=common.int_list, default=None, metavar="SIZES",
                    help="hidden layer sizes of the encoder, mirrored in the decoder (default: 64)")
     p.add_argument("--lr", type=common.positive_float, default=2e-3, help="Adam learning rate (default: 2e-3)")
     if model == "autoencoder":
@@ -61,12 +61,12 @@ def config_from_args(args):
     if args.dataset not in DATASETS:
         raise UsageError(f"--dataset {args.dataset!r}: unknown data set, expected one of {', '.join(DATASETS)}")
     digits = args.dataset == "digits"
-    config = {"dataset": args.dataset, "latent_dim": args.latent_dim, "hidden": list(args.hidden),
+    config = {"dataset": args.dataset, "latent_dim": args.latent_dim, "hidden": list(args.hidden or (64,)),
               "lr": args.lr, "steps": args.steps or DEFAULTS["steps"],
               "batch_size": args.batch_size or DEFAULTS["batch_size"]}
     if args.quick:
         config.update(steps=args.steps or _QUICK["steps"], batch_size=args.batch_size or _QUICK["batch_size"],
-                      hidden=list(_QUICK["hidden"]))
+                      hidden=list(args.hidden or _QUICK["hidden"]))   # --quick keeps a given --hidden
     if args.model == "autoencoder":
         config["loss"] = args.loss or ("bce" if digits else "mse")
         if config["loss"] == "bce" and not digits:
