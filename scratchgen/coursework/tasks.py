@@ -155,6 +155,8 @@ TASKS: dict[str, Task] = _table([
          _AD, 98),
     Task("gan.extragradient_step", 2, "snapshot both players, take a simultaneous look-ahead step, take the gradients there, restore, move with them",
          _AD + ("gan.simultaneous_step",), 99),
+    Task("gan.semi_supervised_loss", 2, "cross-entropy over the K classes on labelled images; logsumexp of the K logits is the real logit (the fake logit is 0): -V from those",
+         ("nn.cross_entropy",) + _AD, 99),
     # --- text: character language models -------------------------------------------
     Task("text.ngram_counts", 2, "the distinct rows of the windows as integer keys and how often each occurs (np.unique)", (), 110),
     Task("text.add_k", 2, "(c(h w) + k) / (c(h) + k V); an unseen context with k = 0 gets 1 / V", ("text.ngram_counts",), 111),

@@ -28,13 +28,14 @@ from scratchgen.gan.metrics import (ClassCoverage, ModeCoverage, class_coverage,
                                     reverse_kl_to_uniform, select_parzen_sigma)
 from scratchgen.gan.pacgan import PacGAN
 from scratchgen.gan.recipes import build_gan, default_recipe, train_recipe
+from scratchgen.gan.semi_supervised import SemiSupervisedGAN
 from scratchgen.gan.unrolled import UnrolledGAN
 # Their home is scratchgen.nn (general Module tools); re-exported for the unrolled GAN's readers.
 from scratchgen.nn.stateless import functional_call, using_parameters
 from scratchgen.gan.wgan_gp import WGANGP
 
 __all__ = [
-    "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "functional_call", "using_parameters",
+    "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "SemiSupervisedGAN", "functional_call", "using_parameters",
     "features", "LinearProbe", "losses", "metrics", "feature_metrics", "image_metrics", "recipes", "dynamics", "games",
     "default_recipe", "build_gan", "train_recipe",
     "value_from_logits", "discriminator_loss", "generator_loss", "minimax_loss", "nonsaturating_loss",

@@ -138,9 +138,21 @@ RECIPES = {
                  "(reverse KL 2.21 +- 0.14; log 10 = 2.30), Frechet distance 550 +- 20, "
                  "recall 0.000 in every seed; 638 +- 43 s each on 2 heavily shared cores; "
                  "collapsed onto one digit from the first evaluation (375 iterations) on"),
+    # Salimans et al. 2016, sec. 5: 100 labels (10 per class), the other 7,900 training images
+    # unlabelled; D 784-500-250-250-10 with Gaussian noise (no weight norm), feature matching
+    # on its last hidden layer (after the noise). Built by gan.semi_supervised; see
+    # benchmarks/mnist_semi_supervised.py.
+    "mnist_semi_supervised": dict(
+        dataset="mnist", data_dim=784, variant="semi_supervised", n_classes=10, labels=100,
+        label_seed=0, latent_dim=100, noise="uniform", generator_hidden=[500, 500],
+        discriminator_hidden=[500, 250, 250], input_noise=0.3, hidden_noise=0.5, feature_layer=-2,
+        activation="relu", output_activation="sigmoid", optimizer="adam", lr=3e-3,
+        betas=(0.5, 0.999), batch_size=100, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
+        measured="not measured yet"),
 }
 
-_VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP}
+_VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP,
+             "semi_supervised": None}  # built by gan.semi_supervised.build_semi_supervised_gan
 
 
 def default_recipe(dataset):
@@ -167,6 +179,10 @@ def build_gan(recipe, rng=None):
     if variant not in _VARIANTS:
         raise ValueError(f"build_gan: recipe['variant'] must be one of {sorted(_VARIANTS)}, got {variant!r}")
     rng = as_generator(rng)
+    if variant == "semi_supervised":  # needs the labels: gan.semi_supervised builds it
+        from scratchgen.datasets import load_mnist
+        from scratchgen.gan.semi_supervised import build_semi_supervised_gan
+        return build_semi_supervised_gan(recipe, *load_mnist("train", return_X_y=True), rng=rng)[0]
     pack = recipe.get("pack", 1) if variant == "pacgan" else 1
     G = nn.MLP([recipe["latent_dim"], *recipe["generator_hidden"], recipe["data_dim"]],
                activation=recipe["activation"], output_activation=recipe.get("output_activation"),

@@ -26,3 +26,15 @@ def record_steps():
         gan.opt_g = CountingOptimizer(gan.opt_g, g_name, log)
         return log
     return wrap
+
+
+@pytest.fixture
+def float64():
+    """Run the test with float64 as the default dtype (for finite-difference checks)."""
+    import numpy as np
+
+    import scratchgen as sg
+    previous = sg.get_default_dtype()
+    sg.set_default_dtype(np.float64)
+    yield
+    sg.set_default_dtype(previous)
