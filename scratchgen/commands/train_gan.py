@@ -43,22 +43,28 @@ examples:
   scratchgen train gan --dataset digits --hidden 256,256 --lr-g 5e-4 --lr-d 5e-4
   scratchgen train gan --dataset stacked-digits --variant unrolled
   scratchgen train gan --dataset mnist                 WGAN-GP on the 8,000 MNIST training images
+  scratchgen train gan --dataset mnist --variant semi-supervised --labels 100
+                                                       Salimans et al. 2016: a classifier from 100 labels
   scratchgen train gan --update simultaneous          both players' gradients at the same point
 
 summary.json holds, for ring and grid: modes_captured, n_modes,
 high_quality_fraction, reverse_kl, seconds; for digits and stacked-digits:
 classes_covered, n_classes, reverse_kl, parzen_log_likelihood, seconds; for
-mnist also frechet (in the MNIST classifier's features), precision, recall.
+mnist also frechet (in the MNIST classifier's features), precision, recall;
+for --variant semi-supervised: accuracy (on the 2,000 held-out images).
 """}
 DATASETS = ("ring", "grid", "digits", "stacked-digits", "mnist")
-VARIANTS = ("gan", "pacgan", "unrolled", "wgan-gp")
+VARIANTS = ("gan", "pacgan", "unrolled", "wgan-gp", "semi-supervised")
 
 
 def add_options(p, model):
     p.add_argument("--dataset", default="ring", metavar="NAME",
                    help=f"training data: {', '.join(DATASETS)} (default: ring)")
     p.add_argument("--variant", choices=VARIANTS, default=None,
-                   help="GAN (Algorithm 1), PacGAN, unrolled GAN or WGAN-GP (default: the recipe's)")
+                   help="GAN (Algorithm 1), PacGAN, unrolled GAN, WGAN-GP or the semi-supervised "
+                        "GAN (mnist only; default: the recipe's)")
+    p.add_argument("--labels", type=int, default=None, metavar="N",
+                   help="semi-supervised: labelled training images, N/10 per class (default: 100)")
     p.add_argument("--latent-dim", type=common.positive_int, default=None, help="noise dimension")
     p.add_argument("--hidden", type=common.int_list, default=None, metavar="SIZES",
                    help="hidden sizes of both networks, e.g. 128,128")
@@ -137,12 +143,24 @@ def config_from_args(args):
         raise UsageError(f"--dataset {args.dataset!r}: unknown data set for a GAN, expected one of "
                          f"{', '.join(DATASETS)}")
     steps, batch, hidden = args.steps, args.batch_size, args.hidden
+    semi = args.variant == "semi-supervised"
+    labels = getattr(args, "labels", None)
+    if semi and args.dataset != "mnist":
+        raise UsageError(f"--variant semi-supervised needs --dataset mnist, got {args.dataset!r}")
+    if labels is not None and not semi:
+        raise UsageError("--labels is for --variant semi-supervised only")
     if args.quick:
         steps, batch, hidden = steps or 30, batch or 32, hidden or (16,)
-    recipe = apply_overrides(recipe_for(args.dataset), steps=steps, variant=args.variant,
+    recipe = apply_overrides(recipe_for("mnist-semi-supervised" if semi else args.dataset), steps=steps, variant=args.variant,
                              batch_size=batch, latent_dim=args.latent_dim, hidden=hidden,
                              lr_g=args.lr_g, lr_d=args.lr_d, lr_decay_steps=args.lr_decay_steps,
                              update=args.update)
+    if semi and labels is not None:
+        n_train = 8000  # datasets.load_mnist("train")
+        if labels <= 0 or labels % 10 or labels > n_train:
+            raise UsageError(f"--labels {labels}: expected a positive multiple of 10 (a balanced draw "
+                             f"over the 10 classes) of at most {n_train} (the training split)")
+        recipe["labels"] = labels
     if args.quick and args.dataset == "stacked-digits":
         recipe["n_stacked"] = 500
     return gan_config(args.dataset, recipe)
@@ -171,6 +189,12 @@ class GanJob:
         self.data = recipes.recipe_data(self.recipe, data_rng)
         self.test = None if callable(self.data) else recipes.recipe_data(self.recipe, data_rng, split="test")
         self.gan = recipes.build_gan(self.recipe, np.random.default_rng(config["seed"]))
+        if self.recipe["variant"] == "semi_supervised":  # train on the images without labels
+            from scratchgen.gan.semi_supervised import balanced_labelled_subset
+            y = recipes.recipe_labels(self.recipe)
+            keep = np.setdiff1d(np.arange(len(y)), balanced_labelled_subset(
+                y, self.recipe["labels"], self.recipe.get("label_seed", 0)))
+            self.data = self.data[keep]
         self.snapshots, self.snapshot_steps = [], []
         # Fixed noise for the snapshots, from the GAN's own noise prior but a separate stream.
         self._noise = self.gan.sample_noise(500, rng=np.random.default_rng([config["seed"], 4]))
@@ -218,11 +242,17 @@ class GanJob:
         start = time.perf_counter()
         n = 500 if self.config["quick"] else 2500
         self.samples = self.gan.sample(n, rng=np.random.default_rng([self.config["seed"], 2]))
+        if self.recipe["variant"] == "semi_supervised":
+            X_test, y_test = recipes.recipe_data(self.recipe, split="test"), recipes.recipe_labels(self.recipe, "test")
+            return {"accuracy": self.gan.score(X_test, y_test), "eval_seconds": time.perf_counter() - start}
         out = recipes.score_samples(self.recipe, self.samples, test=self.test)
         out["eval_seconds"] = time.perf_counter() - start
         return out
 
     def describe(self, s):
+        if "accuracy" in s:
+            return (f"semi-supervised GAN on mnist, {self.recipe['labels']} labels: held-out accuracy "
+                    f"{100 * s['accuracy']:.1f}%")
         if "modes_captured" in s:
             return (f"GAN ({self.config['variant']}) on {self.config['dataset']}: {s['modes_captured']}/"
                     f"{s['n_modes']} modes captured, {100 * s['high_quality_fraction']:.1f}% high-quality "

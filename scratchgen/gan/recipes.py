@@ -63,7 +63,7 @@ from scratchgen.gan.wgan_gp import WGANGP
 from scratchgen.validation import as_generator
 
 __all__ = ["RECIPES", "default_recipe", "build_gan", "recipe_data", "lr_at", "set_learning_rates",
-           "mixture_modes", "digit_labels", "score_samples", "train_recipe"]
+           "mixture_modes", "recipe_labels", "digit_labels", "score_samples", "train_recipe"]
 
 _MIXTURE = dict(
     variant="pacgan", pack=2, latent_dim=8, noise="normal", noise_std=3.0,
@@ -278,6 +278,14 @@ def recipe_data(recipe, rng=None, split="train"):
         images = datasets.stacked_digits(n, rng=as_generator(rng), X=X, y=y, return_labels=False)
         return images.astype(np.float32)
     raise ValueError(f"recipe_data: unknown dataset {name!r}")
+
+
+def recipe_labels(recipe, split="train"):
+    """The labels of ``recipe_data(recipe, split=split)`` for MNIST (n,) int."""
+    from scratchgen import datasets
+    if recipe["dataset"] != "mnist":
+        raise ValueError(f"recipe_labels: only the mnist recipes have labels here, got {recipe['dataset']!r}")
+    return datasets.load_mnist(split, return_X_y=True)[1]
 
 
 def mixture_modes(recipe):

@@ -138,3 +138,13 @@ def test_balanced_subset_and_recipe_builder():
     gan, rest = build_semi_supervised_gan(recipe, X, y, rng=0)
     assert len(rest) == 180 and len(gan.labelled_X) == 20
     assert not (set(map(bytes, rest)) & set(map(bytes, gan.labelled_X)))  # labelled images left out
+
+
+@pytest.mark.parametrize("labels", ["0", "-10", "15", "8010"])
+def test_cli_bad_labels_is_one_line_and_exit_2(labels, capsys, tmp_path):
+    from scratchgen.cli import main
+    status = main(["train", "gan", "--dataset", "mnist", "--variant", "semi-supervised",
+                   f"--labels={labels}", "--quick", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert status == 2 and len(err.splitlines()) == 1 and f"--labels {labels}" in err
+    assert not (tmp_path / "run").exists()
