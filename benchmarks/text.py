@@ -36,7 +36,7 @@ def minibatches(n_batches, seed=0):
     """The (contexts, targets) minibatches both versions train on: int64 (B, c), (B,)."""
     from scratchgen.datasets import load_stories
     from scratchgen.text import Vocabulary, context_windows
-    text = load_stories(seed=0).text("train")
+    text = load_stories(rng=0).text("train")
     vocab = Vocabulary.fit(text)
     ids = vocab.encode(text)
     windows = context_windows(ids, CONTEXT, vocab.boundary_id)
@@ -115,7 +115,7 @@ def torch_rate(python, steps, repeats, threads):
 def ngram_fit_seconds(repeats):
     from scratchgen.datasets import load_stories
     from scratchgen.text import NGramModel
-    text = load_stories(seed=0).text("train")
+    text = load_stories(rng=0).text("train")
     out = {}
     for order in (3, 5, 7):
         for smoothing in ("kneser-ney", "add-k"):

@@ -53,7 +53,7 @@ PROMPT = "Once upon a time"
 # characters of the training text, plus an unknown symbol.
 
 # %%
-stories = datasets.load_stories(seed=0)
+stories = datasets.load_stories(rng=0)
 train, validation, test = (stories.text(p) for p in ("train", "validation", "test"))
 if FAST:
     train, validation, test = train[:30000], validation[:5000], test[:5000]

@@ -55,7 +55,7 @@ def load_text(source, seed=0, quick=False):
     """(train, validation, test) texts of ``source``: 'stories' or a text file path."""
     if source == "stories":
         from scratchgen.datasets import load_stories
-        split = load_stories(seed=seed)
+        split = load_stories(rng=seed)
         parts = [split.text(p) for p in ("train", "validation", "test")]
     else:
         parts = _split_file_text(_read_text_file(source), source)

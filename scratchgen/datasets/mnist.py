@@ -22,7 +22,7 @@ pixels are float32 in [0, 1] (the byte values / 255).
 import os
 import numpy as np
 
-from scratchgen.validation import check_choice
+from scratchgen.validation import check_choice, rng_from_seed_alias
 from scratchgen.datasets._shipped import shipped_path
 from scratchgen.datasets.digits import Digits, train_test_split
 from scratchgen.datasets.idx import read_idx
@@ -71,15 +71,16 @@ def _read(path, expected):
     return read_idx(path)
 
 
-def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory=None):
+def load_mnist(split="train", return_X_y=False, rng=MNIST_SPLIT_SEED, directory=None, seed=None):
     """Load the shipped MNIST images: the fixed training or test split, or all.
 
     split       : "train" (8,000 images), "test" (2,000) or "all" (the 10,000
                   in file order)
     return_X_y  : return ``(data, target)`` instead of a ``Digits`` record
-    seed        : the seed of the stratified split (default 0, the split every
-                  scratchgen result uses); another seed gives another split
-                  of the same sizes
+    rng         : int or Generator for the stratified split (default 0, the
+                  split every scratchgen result uses); another seed gives
+                  another split of the same sizes (``seed=`` is a deprecated
+                  alias)
     directory   : read ``t10k-images-idx3-ubyte.gz`` and
                   ``t10k-labels-idx1-ubyte.gz`` from this folder instead of
                   the shipped copy (e.g. a copy of your own)
@@ -90,6 +91,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
     with the class shares of the whole set.
     """
     check_choice(split, "split", ("train", "test", "all"))
+    rng = rng_from_seed_alias(rng, seed, "load_mnist")
     if directory is None:
         folder = shipped_path("mnist", "copy MNIST's t10k files into data/mnist/")
         images_path = os.path.join(folder, IMAGES_FILE)
@@ -100,7 +102,7 @@ def load_mnist(split="train", return_X_y=False, seed=MNIST_SPLIT_SEED, directory
     images, target = read_mnist_files(images_path, labels_path)
     if split != "all":
         X_train, X_test, y_train, y_test = train_test_split(
-            images, target, test_size=MNIST_TEST_SIZE, rng=seed, stratify=True)
+            images, target, test_size=MNIST_TEST_SIZE, rng=rng, stratify=True)
         images, target = (X_train, y_train) if split == "train" else (X_test, y_test)
     data = images.reshape(len(images), SIDE * SIDE).astype(np.float32) / np.float32(255.0)
     if return_X_y:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from scratchgen.datasets._checks import as_generator, check_fraction
+from scratchgen.validation import rng_from_seed_alias
 from scratchgen.datasets._shipped import PACKAGE_DIR, REPO_DIR, shipped_path
 
 __all__ = ["Story", "StorySplit", "load_stories", "BOOKS"]
@@ -85,13 +86,14 @@ def _read_book(folder, book):
             for title, body in zip(parts[0::2], parts[1::2])]
 
 
-def load_stories(validation_size=0.1, test_size=0.1, seed=0, books=BOOKS):
+def load_stories(validation_size=0.1, test_size=0.1, rng=0, books=BOOKS, seed=None):
     """The short stories, split by story into train / validation / test.
 
     validation_size, test_size: shares of all characters (about) in the two
     held-out parts, each in [0, 1) with a sum below 1; a part gets whole
     stories until it holds at least that share (so it may hold a little more).
-    seed: int or Generator for the shuffle (the same seed, the same split).
+    rng: int or Generator for the shuffle (the same seed, the same split);
+    ``seed=`` is a deprecated alias.
     books: which of ``BOOKS`` to read.
     Returns a ``StorySplit``; with the defaults about 1.02 M / 0.13 M / 0.13 M
     characters (seed 0). Each call reads the files again.
@@ -106,7 +108,7 @@ def load_stories(validation_size=0.1, test_size=0.1, seed=0, books=BOOKS):
     unknown = [b for b in books if b not in BOOKS]
     if unknown or not books:
         raise ValueError(f"books must be a non-empty selection of {', '.join(BOOKS)}; got {books!r}")
-    rng = as_generator(seed, "seed")
+    rng = as_generator(rng_from_seed_alias(rng, seed, "load_stories"), "rng")
     folder = shipped_path(_FOLDER, "run `python data/export_stories.py`")
     stories = [story for book in BOOKS if book in books for story in _read_book(folder, book)]
     order = rng.permutation(len(stories))

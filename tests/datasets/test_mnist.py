@@ -39,7 +39,7 @@ def test_fixed_split_is_stratified_disjoint_and_reproducible():
     X, y = load_mnist("test", return_X_y=True)
     np.testing.assert_array_equal(X, test.data)
     np.testing.assert_array_equal(y, test.target)
-    other = load_mnist("test", seed=1)
+    other = load_mnist("test", rng=1)
     assert not np.array_equal(other.target, test.target)
 
 

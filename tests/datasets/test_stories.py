@@ -9,7 +9,7 @@ from scratchgen.datasets import stories as stories_module
 
 @pytest.fixture(scope="module")
 def split():
-    return sg.datasets.load_stories(seed=0)
+    return sg.datasets.load_stories(rng=0)
 
 
 def test_every_story_is_in_exactly_one_part(split):
@@ -33,9 +33,9 @@ def test_held_out_parts_hold_about_their_share_of_characters(split):
 
 
 def test_split_is_seeded(split):
-    again = sg.datasets.load_stories(seed=0)
+    again = sg.datasets.load_stories(rng=0)
     assert [s.title for s in again.test] == [s.title for s in split.test]
-    other = sg.datasets.load_stories(seed=1)
+    other = sg.datasets.load_stories(rng=1)
     assert [s.title for s in other.test] != [s.title for s in split.test]
 
 
@@ -79,3 +79,12 @@ def test_one_book_and_bad_arguments(tmp_path, monkeypatch):
     monkeypatch.setattr(_shipped, "REPO_DIR", str(tmp_path / "none2"))
     with pytest.raises(FileNotFoundError, match="export_stories"):
         sg.datasets.load_stories()
+
+
+def test_seed_is_a_deprecated_alias_of_rng():
+    with pytest.warns(DeprecationWarning, match="load_stories: seed= is deprecated"):
+        old = sg.datasets.load_stories(seed=1)
+    new = sg.datasets.load_stories(rng=1)
+    assert [s.title for s in old.train] == [s.title for s in new.train]
+    with pytest.raises(TypeError, match="not both rng and seed"):
+        sg.datasets.load_stories(rng=1, seed=1)
