@@ -71,13 +71,13 @@ def _read(path, expected):
     return read_idx(path)
 
 
-def load_mnist(split="train", return_X_y=False, rng=MNIST_SPLIT_SEED, directory=None, seed=None):
+def load_mnist(split="train", return_X_y=False, rng=None, directory=None, seed=None):
     """Load the shipped MNIST images: the fixed training or test split, or all.
 
     split       : "train" (8,000 images), "test" (2,000) or "all" (the 10,000
                   in file order)
     return_X_y  : return ``(data, target)`` instead of a ``Digits`` record
-    rng         : int or Generator for the stratified split (default 0, the
+    rng         : int or Generator for the stratified split (None: seed 0, the
                   split every scratchgen result uses); another seed gives
                   another split of the same sizes (``seed=`` is a deprecated
                   alias)
@@ -92,6 +92,7 @@ def load_mnist(split="train", return_X_y=False, rng=MNIST_SPLIT_SEED, directory=
     """
     check_choice(split, "split", ("train", "test", "all"))
     rng = rng_from_seed_alias(rng, seed, "load_mnist")
+    rng = MNIST_SPLIT_SEED if rng is None else rng
     if directory is None:
         folder = shipped_path("mnist", "copy MNIST's t10k files into data/mnist/")
         images_path = os.path.join(folder, IMAGES_FILE)

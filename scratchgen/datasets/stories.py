@@ -86,14 +86,14 @@ def _read_book(folder, book):
             for title, body in zip(parts[0::2], parts[1::2])]
 
 
-def load_stories(validation_size=0.1, test_size=0.1, rng=0, books=BOOKS, seed=None):
+def load_stories(validation_size=0.1, test_size=0.1, rng=None, books=BOOKS, seed=None):
     """The short stories, split by story into train / validation / test.
 
     validation_size, test_size: shares of all characters (about) in the two
     held-out parts, each in [0, 1) with a sum below 1; a part gets whole
     stories until it holds at least that share (so it may hold a little more).
-    rng: int or Generator for the shuffle (the same seed, the same split);
-    ``seed=`` is a deprecated alias.
+    rng: int or Generator for the shuffle (the same seed, the same split; None:
+    seed 0); ``seed=`` is a deprecated alias.
     books: which of ``BOOKS`` to read.
     Returns a ``StorySplit``; with the defaults about 1.02 M / 0.13 M / 0.13 M
     characters (seed 0). Each call reads the files again.
@@ -108,7 +108,8 @@ def load_stories(validation_size=0.1, test_size=0.1, rng=0, books=BOOKS, seed=No
     unknown = [b for b in books if b not in BOOKS]
     if unknown or not books:
         raise ValueError(f"books must be a non-empty selection of {', '.join(BOOKS)}; got {books!r}")
-    rng = as_generator(rng_from_seed_alias(rng, seed, "load_stories"), "rng")
+    rng = rng_from_seed_alias(rng, seed, "load_stories")
+    rng = as_generator(0 if rng is None else rng, "rng")
     folder = shipped_path(_FOLDER, "run `python data/export_stories.py`")
     stories = [story for book in BOOKS if book in books for story in _read_book(folder, book)]
     order = rng.permutation(len(stories))
