@@ -1,27 +1,14 @@
 """The MLP digit classifier: a short training run and the stored pretrained weights."""
-import contextlib
 
 import numpy as np
 import pytest
 
 from scratchgen.nn import pretrained
-
-
-@contextlib.contextmanager
-def single_blas_thread():
-    # The matrices here are tiny (64 x 128); on a busy 2-core machine BLAS
-    # threads only wait for each other. Speed only: results are the same.
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+from scratchgen.threads import num_threads
 
 
 def test_short_training_run_classifies_digits():
-    with single_blas_thread():
+    with num_threads(1):   # tiny matrices: BLAS threads only wait (speed only, same results)
         model, test_accuracy = pretrained.train_digits_classifier(epochs=5, seed=1)
     # Chance is 10%; 5 epochs (~110 Adam steps) of this MLP reach ~96-97% on
     # the 450 test images across seeds; 90% leaves room for BLAS rounding.
