@@ -143,7 +143,8 @@ originals = X_test[:12]
 rows = [originals, pca2.reconstruct(originals), ae.reconstruct(originals),
         vae.reconstruct(originals)]
 viz.image_grid(np.clip(np.concatenate(rows), 0, 1), nrows=4, ncols=12, vmin=0, vmax=1,
-               title="test digits; PCA, autoencoder, VAE reconstructions (q = 2)", dpi=dpi,
+               title="test digits and their reconstructions through q = 2 numbers", dpi=dpi,
+               row_labels=["test digit", "PCA", "autoencoder", "VAE"],
                path=FIGURES / "03_reconstructions.png")
 
 # %% [markdown]
@@ -270,14 +271,15 @@ print(f"MNIST PPCA q={q_mnist}: sigma = {np.sqrt(mnist_ppca.noise_variance_):.3f
 originals = mnist_test[:10]
 recon = [originals] + [np.clip(m.reconstruct(originals), 0, 1) for m in mnist_models.values()]
 viz.image_grid(np.concatenate(recon), nrows=4, ncols=10, image_shape=(28, 28), vmin=0, vmax=1,
-               title=f"MNIST test digits; PCA, autoencoder, VAE reconstructions (q = {q_mnist})",
+               title=f"MNIST test digits and their reconstructions (q = {q_mnist})",
+               row_labels=["test digit", *mnist_models],
                dpi=dpi, path=FIGURES / "03_mnist_reconstructions.png")
 mnist_ae = mnist_models["autoencoder"].fit_prior("mixture", n_components=n_mixture, rng=0)
 mnist_samples = [np.clip(mnist_ppca.sample(10, rng=1), 0, 1), mnist_ae.sample(10, rng=1),
                  mnist_models["VAE"].sample(10, rng=1)]
 viz.image_grid(np.concatenate(mnist_samples), nrows=3, ncols=10, image_shape=(28, 28), vmin=0,
-               vmax=1, title=f"MNIST samples: PPCA; autoencoder + {n_mixture}-Gaussian mixture "
-               "prior; VAE", dpi=dpi, path=FIGURES / "03_mnist_samples.png")
+               vmax=1, title="MNIST samples", row_labels=["PPCA", f"AE + {n_mixture}-Gaussian\nmixture prior",
+                                                          "VAE"], dpi=dpi, path=FIGURES / "03_mnist_samples.png")
 
 # %% [markdown]
 # ## Summary

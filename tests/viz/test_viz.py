@@ -43,6 +43,9 @@ FIGURES = {
                                                                 path=p), (200, 160)),
     "image_grid": (lambda p: viz.image_grid(RNG.random((10, 64)), 2, 5, (8, 8), cell_size=1.0, dpi=DPI, path=p),
                    (200, 80)),
+    # row labels add 1.4 inches on the left: (5 + 1.4) x 2 inches
+    "image_grid_row_labels": (lambda p: viz.image_grid(RNG.random((10, 64)), 2, 5, (8, 8), cell_size=1.0,
+                                                       row_labels=["real", "VAE"], dpi=DPI, path=p), (256, 80)),
     # 4 samples in 1 row per model, 2 models: (4 * 0.55 + 3.0) x (2 * (0.5 + 0.35) + 0.1) inches.
     "samples_with_class_histograms": (lambda p: viz.samples_with_class_histograms(
         [("top", RNG.random((4, 64)), np.arange(10)), ("bottom", RNG.random((5, 64)), np.eye(10)[3])],
@@ -106,6 +109,7 @@ BAD_INPUTS = {
     "loss not numbers": lambda: viz.loss_curves({"a": ["x", "y"]}),
     "figsize": lambda: viz.loss_curves({"a": [1.0]}, figsize=(0, 3)),
     "loss steps length": lambda: viz.loss_curves({"a": [1.0, 2.0]}, steps=[10]),
+    "grid row labels": lambda: viz.image_grid(np.zeros((4, 64)), 2, 2, row_labels=["one"]),
     "loss only step": lambda: viz.loss_curves({"step": [10, 20]}),
 }
 
@@ -119,7 +123,7 @@ BAD_ARGUMENT = {
     "trace too many dims": "chain", "acf max_lag too big": "max_lag", "acf max_lag zero": "max_lag", "acf one step": "chain",
     "grid wrong pixels": "images", "grid too many": "images", "grid bad nrows": "nrows", "grid 3-D wrong shape":
     "images", "loss empty": "history", "loss 2-D values": "history", "loss log of negative": "history",
-    "loss not numbers": "history", "figsize": "figsize", "loss steps length": "history",
+    "loss not numbers": "history", "figsize": "figsize", "loss steps length": "history", "grid row labels": "row_labels",
     "loss only step": "history",
     "histograms too few samples": "rows", "histograms bad counts": "rows",
 }
@@ -163,6 +167,13 @@ def test_loss_curves_are_drawn_against_the_recorded_step():
         assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["loss_d"]
     (line,) = viz.loss_curves({"a": [3.0, 1.0, 2.0]}, dpi=DPI).axes[0].get_lines()
     np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])  # no steps recorded: the index
+
+
+def test_image_grid_row_labels_sit_at_the_row_centres():
+    fig = viz.image_grid(RNG.random((6, 64)), 2, 3, (8, 8), row_labels=["top", "bottom"], dpi=DPI)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["top", "bottom"]
+    np.testing.assert_allclose(ax.get_yticks(), [3.5, 12.5])  # rows of 8 pixels, 1 pixel of padding
 
 
 def test_moving_average_matches_a_loop():
