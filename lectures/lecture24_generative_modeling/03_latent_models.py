@@ -218,7 +218,8 @@ for model in (ae, vae):
     za, zb = model.encode(np.stack([a, b]))
     lines.append(model.decode((1 - t) * za + t * zb))
 viz.image_grid(np.clip(np.concatenate(lines), 0, 1), nrows=3, ncols=10, vmin=0, vmax=1,
-               title="0 -> 6: pixels, autoencoder codes, VAE codes", dpi=dpi,
+               title="0 -> 6 along a straight line", dpi=dpi,
+               row_labels=["in pixels", "in autoencoder\ncodes", "in VAE codes"],
                path=FIGURES / "03_interpolation.png")
 
 # %% [markdown]
