@@ -166,10 +166,11 @@ for ax, values, label in zip(axes, (acceptance, ess_rate, rhats),
     ax.set_xscale("log")
     ax.set_xlabel("random-walk scale s")
     ax.set_ylabel(label)
-    ax.axvline(best, color="gray", lw=0.8, ls="--")
-axes[0].axhline(0.234, color="red", lw=0.8, label="0.234")
-axes[0].legend()
-axes[2].axhline(1.01, color="red", lw=0.8)
+    ax.axvline(best, color="gray", lw=0.8, ls="--", label=f"best ESS in the sweep: s = {best:.2g}")
+axes[0].axhline(0.234, color="red", lw=0.8, label="0.234 (the tuning target)")
+axes[2].axhline(1.01, color="red", lw=0.8, label="1.01 (R-hat's usual cut)")
+for ax in axes:
+    ax.legend(fontsize=7)
 viz.save_figure(fig, FIGURES / "02_acceptance_vs_scale.png")
 
 # %% [markdown]
@@ -202,8 +203,9 @@ for k, dim_name in enumerate(["x1", "x2"]):
 for ax, title in zip(axes, ["R-hat (rank-normalised, split)", "bulk ESS"]):
     ax.set_xticks(np.arange(3) + 0.2, labels, fontsize=8)
     ax.set_title(title)
-    ax.legend()
-axes[0].axhline(1.01, color="red", lw=0.8)
+axes[0].axhline(1.01, color="red", lw=0.8, label="1.01 (R-hat's usual cut)")
+for ax in axes:
+    ax.legend(fontsize=7)
 axes[0].set_ylim(bottom=0.95)
 axes[1].set_yscale("log")
 viz.save_figure(fig, FIGURES / "02_rhat_ess.png")
