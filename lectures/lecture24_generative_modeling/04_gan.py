@@ -158,6 +158,51 @@ ax2.legend(fontsize=8)
 viz.save_figure(fig, FIGURES / "04_saturating_gradient.png")
 
 # %% [markdown]
+# ## The optimal discriminator, checked in 1-D
+#
+# Proposition 1 of the paper: for a fixed G, the best D is
+# D*(x) = p_data(x) / (p_data(x) + p_g(x)). In one dimension both densities
+# are known if we choose them: p_data = N(2, 0.5^2) and G(z) = z, so
+# p_g = N(0, 1). Train D alone by `discriminator_step` and compare. They
+# agree where either density has mass; beyond x ~ 3.3 D* turns down again
+# (N(0, 1) has the heavier tail), but neither distribution puts samples
+# there, so nothing teaches D that part.
+
+# %%
+G1 = nn.Linear(1, 1, rng=0)
+G1.weight.data[...] = 1.0                  # G(z) = z, held fixed: p_g = N(0, 1)
+G1.bias.data[...] = 0.0
+D1 = nn.MLP([1, 32, 32, 1], activation="relu", rng=1)
+one_d = GAN(G1, D1, 1, batch_size=256, rng=2, opt_d=optim.Adam(D1.parameters(), lr=3e-3))
+for _ in range(600):
+    one_d.discriminator_step(one_d.rng.normal(2.0, 0.5, size=(256, 1)).astype(np.float32))
+
+
+def normal_pdf(x, mean, std):
+    return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
+
+
+xs = np.linspace(-3.0, 4.5, 300)[:, None]
+p_data_1d, p_g_1d = normal_pdf(xs, 2.0, 0.5), normal_pdf(xs, 0.0, 1.0)
+d_star = p_data_1d / (p_data_1d + p_g_1d)
+with sg.no_grad():
+    d_learned = 1 / (1 + np.exp(-D1(sg.tensor(xs.astype(np.float32))).numpy()))
+where_mass = (p_data_1d + p_g_1d) > 0.05    # away from both densities D has nothing to learn from
+d_star_gap = float(np.abs(d_learned - d_star)[where_mass].max())
+print(f"after 600 D steps: max |D(x) - D*(x)| = {d_star_gap:.3f} where p_data + p_g > 0.05")
+fig = viz.new_figure((6.5, 3.6))
+ax = fig.add_subplot()
+ax.plot(xs, p_data_1d, color="tab:blue", lw=1, alpha=0.6, label="p_data = N(2, 0.5^2)")
+ax.plot(xs, p_g_1d, color="tab:green", lw=1, alpha=0.6, label="p_g = N(0, 1)")
+ax.plot(xs, d_star, color="black", ls="--", label="D*(x) = p_data / (p_data + p_g)")
+ax.plot(xs, d_learned, color="tab:red", label="trained D(x), 600 steps")
+ax.axhline(0.5, color="gray", lw=0.6, ls=":")
+ax.set_xlabel("x")
+ax.legend(fontsize=7, loc="upper left")
+ax.set_title("the discriminator learns D* (G fixed)")
+viz.save_figure(fig, FIGURES / "04_optimal_discriminator.png")
+
+# %% [markdown]
 # ## Algorithm 1 in full
 #
 # `GAN.train` runs the two loops; k = 1 discriminator step per generator
