@@ -10,14 +10,6 @@ from scratchgen.nn import using_parameters
 from scratchgen.testing import gradcheck
 
 
-@pytest.fixture
-def float64():
-    previous = sg.get_default_dtype()
-    sg.set_default_dtype(np.float64)
-    yield
-    sg.set_default_dtype(previous)
-
-
 def small_gan(seed=0, loss="minimax", k=1, lr=0.05, batch_size=4, **kwargs):
     """Tiny tanh nets (smooth, so finite differences are accurate)."""
     rng = np.random.default_rng(seed)

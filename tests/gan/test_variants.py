@@ -11,14 +11,6 @@ from scratchgen.gan.unrolled import unrolled_generator_loss
 from scratchgen.testing import gradcheck
 
 
-@pytest.fixture
-def float64():
-    previous = sg.get_default_dtype()
-    sg.set_default_dtype(np.float64)
-    yield
-    sg.set_default_dtype(previous)
-
-
 def nets(seed=0, d_in=2, latent=3, hidden=4):
     rng = np.random.default_rng(seed)
     return (nn.MLP([latent, hidden, 2], activation="tanh", rng=rng),
