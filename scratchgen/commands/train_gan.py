@@ -189,12 +189,6 @@ class GanJob:
         self.data = recipes.recipe_data(self.recipe, data_rng)
         self.test = None if callable(self.data) else recipes.recipe_data(self.recipe, data_rng, split="test")
         self.gan = recipes.build_gan(self.recipe, np.random.default_rng(config["seed"]))
-        if self.recipe["variant"] == "semi_supervised":  # train on the images without labels
-            from scratchgen.gan.semi_supervised import balanced_labelled_subset
-            y = recipes.recipe_labels(self.recipe)
-            keep = np.setdiff1d(np.arange(len(y)), balanced_labelled_subset(
-                y, self.recipe["labels"], self.recipe.get("label_seed", 0)))
-            self.data = self.data[keep]
         self.snapshots, self.snapshot_steps = [], []
         # Fixed noise for the snapshots, from the GAN's own noise prior but a separate stream.
         self._noise = self.gan.sample_noise(500, rng=np.random.default_rng([config["seed"], 4]))

@@ -250,7 +250,8 @@ def recipe_data(recipe, rng=None, split="train"):
     ("ring": ``datasets.ring`` with the "pacgan" preset; "grid"), a float32
     array for the digits.
 
-    MNIST: ``datasets.load_mnist(split)`` (8,000 training / 2,000 test images).
+    MNIST: ``datasets.load_mnist(split)`` (8,000 training / 2,000 test images);
+    for the semi-supervised recipe the training images minus its labelled ones.
     Digits: the fixed split of ``nn.pretrained.digits_split`` (1347 training,
     450 test images; the shipped classifier was trained on the same training
     part); ``split`` is "train" or "test". Stacked digits: ``n_stacked``
@@ -268,7 +269,12 @@ def recipe_data(recipe, rng=None, split="train"):
     if name == "grid":
         return lambda m, r: datasets.grid(m, rng=r).astype(np.float32)
     if name == "mnist":
-        return datasets.load_mnist(split, return_X_y=True)[0]
+        X, y = datasets.load_mnist(split, return_X_y=True)
+        if recipe.get("variant") == "semi_supervised" and split == "train":  # the unlabelled rest
+            from scratchgen.gan.semi_supervised import balanced_labelled_subset
+            labelled = balanced_labelled_subset(y, recipe["labels"], recipe.get("label_seed", 0))
+            return X[np.setdiff1d(np.arange(len(X)), labelled)]
+        return X
     if name in ("digits", "stacked_digits"):
         X_train, X_test, y_train, y_test = digits_split()
         X, y = (X_train, y_train) if split == "train" else (X_test, y_test)

@@ -148,3 +148,13 @@ def test_cli_bad_labels_is_one_line_and_exit_2(labels, capsys, tmp_path):
     err = capsys.readouterr().err
     assert status == 2 and len(err.splitlines()) == 1 and f"--labels {labels}" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_recipe_data_is_the_unlabelled_rest():
+    from scratchgen.gan.recipes import recipe_data, recipe_labels
+    recipe = default_recipe("mnist_semi_supervised")
+    X_all, y_all = recipe_data(default_recipe("mnist")), recipe_labels(recipe)
+    labelled = balanced_labelled_subset(y_all, 100, 0)
+    rest = recipe_data(recipe)
+    assert len(rest) == len(X_all) - 100
+    np.testing.assert_array_equal(rest[0], X_all[np.setdiff1d(np.arange(len(X_all)), labelled)[0]])
