@@ -148,11 +148,11 @@ RECIPES = {
         discriminator_hidden=[500, 250, 250], input_noise=0.3, hidden_noise=0.5, feature_layer=-2,
         activation="relu", output_activation="sigmoid", optimizer="adam", lr=3e-3,
         betas=(0.5, 0.999), batch_size=100, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
-        measured="benchmarks/mnist_semi_supervised.py, label seeds 0, 1, 2 at the same time on 2 "
-                 "shared cores (load ~9, ~2.5 iterations/s each): held-out accuracy 75.0 +- 0.9% "
-                 "at ~2 min, 79.0 +- 2.0% at ~4, 84.9 +- 1.0% at ~8 min (~1,240 iterations), "
-                 "still rising; raw-pixel linear probe on the same labels 70.9 +- 2.2%. Below the "
-                 "issue's 95% target"),
+        measured="benchmarks/mnist_semi_supervised.py, label seeds 0, 1, 2, held-out accuracy on "
+                 "2 shared cores: at load ~3-5, 82.3 +- 0.7% at 2 min, 89.4 +- 0.9% at 6, 88.0 +- "
+                 "1.4% at 7 (3,700-6,100 iterations; readings wander +-2 points at constant lr); "
+                 "3 runs at once at load ~9: 84.9 +- 1.0% at 8 min (~1,240 iterations). Raw-pixel "
+                 "linear probe, same labels: 70.9 +- 2.2%. Below the issue's 95% target"),
 }
 
 _VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": WGANGP,
