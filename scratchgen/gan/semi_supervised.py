@@ -40,34 +40,12 @@ from scratchgen import autodiff
 from scratchgen.gan import losses
 from scratchgen.gan.gan import GAN
 from scratchgen.nn.loss_functions import cross_entropy
-from scratchgen.nn.module import Module
+from scratchgen.nn.layers import GaussianNoise
 from scratchgen.serialization import rng_from_state, rng_state
-from scratchgen.validation import as_generator, check_positive
+from scratchgen.validation import as_generator
 
 __all__ = ["SemiSupervisedGAN", "semi_supervised_discriminator_loss", "feature_matching_loss",
-           "balanced_labelled_subset", "build_semi_supervised_gan",
-           "GaussianNoise"]
-
-
-class GaussianNoise(Module):
-    """x + N(0, std^2) in training mode, the identity in eval mode (Salimans et al.'s D).
-
-    rng: Generator or seed for the noise.
-    """
-
-    def __init__(self, std, rng=None):
-        super().__init__()
-        self.std = check_positive(std, "GaussianNoise: std")
-        self.rng = as_generator(rng)
-
-    def forward(self, x):
-        if not self.training:
-            return x
-        noise = self.rng.standard_normal(x.shape).astype(x.dtype, copy=False)
-        return x + autodiff.tensor(noise * np.asarray(self.std, dtype=x.dtype))
-
-    def extra_repr(self):
-        return f"std={self.std}"
+           "balanced_labelled_subset", "build_semi_supervised_gan"]
 
 
 def semi_supervised_discriminator_loss(labelled_logits, labels, unlabelled_logits, fake_logits,

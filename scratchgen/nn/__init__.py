@@ -2,7 +2,7 @@
 
 * ``Module``, ``Parameter`` (module.py): parameters, buffers, children,
   ``state_dict`` with PyTorch's keys and shapes;
-* layers: ``Linear``, ``Maxout``, ``Dropout``, ``Flatten`` (layers.py),
+* layers: ``Linear``, ``Maxout``, ``Dropout``, ``GaussianNoise``, ``Flatten`` (layers.py),
   ``Embedding`` (embedding.py),
   ``BatchNorm1d`` (batchnorm.py), ``Sequential``, ``MLP`` (containers.py);
 * activations: ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
@@ -26,7 +26,7 @@ from scratchgen.nn.activations import (Identity, LeakyReLU, ReLU, Sigmoid, Softp
 from scratchgen.nn.batchnorm import BatchNorm1d
 from scratchgen.nn.containers import MLP, Sequential
 from scratchgen.nn.embedding import Embedding
-from scratchgen.nn.layers import Dropout, Flatten, Linear, Maxout
+from scratchgen.nn.layers import Dropout, Flatten, GaussianNoise, Linear, Maxout
 from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
                                   GaussianNLLLoss, MSELoss, NLLLoss)
 from scratchgen.nn.module import Module, Parameter
@@ -34,7 +34,7 @@ from scratchgen.nn.pretrained import load_digits_classifier, load_mnist_classifi
 from scratchgen.nn.stateless import functional_call, using_parameters
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Embedding", "Maxout", "Dropout", "Flatten", "BatchNorm1d",
+    "Module", "Parameter", "Linear", "Embedding", "Maxout", "Dropout", "GaussianNoise", "Flatten", "BatchNorm1d",
     "Sequential", "MLP", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus",
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",

@@ -7,14 +7,15 @@ import math
 
 import numpy as np
 
+from scratchgen import autodiff
 from scratchgen.autodiff import functional as AF
 from scratchgen.autodiff.dtypes import get_default_dtype
 from scratchgen.nn import init
 from scratchgen.nn.functional import as_generator, dropout, linear
 from scratchgen.nn.module import Module, Parameter
-from scratchgen.validation import check_fraction, check_int
+from scratchgen.validation import check_fraction, check_int, check_positive
 
-__all__ = ["Linear", "Maxout", "Dropout", "Flatten"]
+__all__ = ["Linear", "Maxout", "Dropout", "GaussianNoise", "Flatten"]
 
 
 def _count(value, name, owner):
@@ -105,6 +106,30 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class GaussianNoise(Module):
+    """x + N(0, std^2) in training mode, the identity in eval mode.
+
+    Additive Gaussian noise as a regulariser (as in the semi-supervised GAN
+    discriminator of Salimans et al. 2016, ``gan.semi_supervised``).
+
+    rng: Generator or seed for the noise.
+    """
+
+    def __init__(self, std, rng=None):
+        super().__init__()
+        self.std = check_positive(std, "GaussianNoise: std")
+        self.rng = as_generator(rng)
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        noise = self.rng.standard_normal(x.shape).astype(x.dtype, copy=False)
+        return x + autodiff.tensor(noise * np.asarray(self.std, dtype=x.dtype))
+
+    def extra_repr(self):
+        return f"std={self.std}"
 
 
 class Flatten(Module):

@@ -5,7 +5,8 @@ import pytest
 import scratchgen as sg
 from scratchgen import nn
 from scratchgen.gan.recipes import default_recipe
-from scratchgen.gan.semi_supervised import (GaussianNoise, SemiSupervisedGAN, balanced_labelled_subset,
+from scratchgen.nn import GaussianNoise
+from scratchgen.gan.semi_supervised import (SemiSupervisedGAN, balanced_labelled_subset,
                                             build_semi_supervised_gan, feature_matching_loss,
                                             semi_supervised_discriminator_loss)
 from scratchgen.testing import gradcheck, gradgradcheck
