@@ -73,6 +73,15 @@ _MIXTURE = dict(
     batch_size=512, k=1, n_steps=12000, lr_decay_steps=[6000], lr_decay=0.1,
 )
 
+# MLP GANs on images (8x8 digits, stacks of them, MNIST): pixels in [0, 1] from a sigmoid.
+_IMAGES = dict(
+    pack=1, noise="normal", activation="relu", discriminator_activation="leaky_relu",
+    output_activation="sigmoid", loss="nonsaturating", optimizer="adam",
+    batch_size=64, k=1, lr_decay_steps=[], lr_decay=0.1,
+)
+# WGAN-GP as Gulrajani et al. (2017) train it: Adam betas (0.5, 0.9), 5 critic steps, lambda 10.
+_WGAN_GP = dict(_IMAGES, variant="wgan_gp", betas=(0.5, 0.9), n_critic=5, gp_weight=10.0)
+
 RECIPES = {
     "ring": dict(_MIXTURE, dataset="ring", data_dim=2,
                  measured="train_recipe(recipe, rng=0): 8/8 modes, 91.6% high quality, reverse "
@@ -87,23 +96,15 @@ RECIPES = {
                           "at 18,000 iterations; another seed: 25/25, 92.4%, 0.007. With "
                           "batches of 256: 89.0% at 22,000 and 89.6% at 30,000 iterations"),
     "digits": dict(
-        dataset="digits", data_dim=64, variant="wgan_gp", pack=1, latent_dim=32, noise="normal",
-        generator_hidden=[128, 256], discriminator_hidden=[256, 128],
-        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
-        n_critic=5, gp_weight=10.0,
-        batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
+        _WGAN_GP, dataset="digits", data_dim=64, latent_dim=32,
+        generator_hidden=[128, 256], discriminator_hidden=[256, 128], lr=1e-4, n_steps=3000,
         measured="benchmarks/digits_gan.py, seed 0: 10/10 classes, reverse KL 0.018 over "
                  "5,000 samples (pretrained classifier; real test images 0.0002); Parzen "
                  "log-likelihood 11.1 nats (real training images as the generator: 27.6); "
                  "226 s on 2 shared cores"),
     "stacked_digits": dict(
-        dataset="stacked_digits", data_dim=192, variant="wgan_gp", pack=1, latent_dim=32,
-        noise="normal", generator_hidden=[256, 256], discriminator_hidden=[256, 128],
-        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=1e-4, betas=(0.5, 0.9),
-        n_critic=5, gp_weight=10.0,
-        batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
+        _WGAN_GP, dataset="stacked_digits", data_dim=192, latent_dim=32,
+        generator_hidden=[256, 256], discriminator_hidden=[256, 128], lr=1e-4, n_steps=3000,
         measured="benchmarks/digits_gan.py --only-stacked, seed 0, 3000 iterations, stacks "
                  "of the 1347 training digits (recipe_data): 981/1000 modes, reverse KL 0.22 "
                  "over 10,000 samples (real data: 1000, 0.05); the standard GAN with the same "
@@ -113,13 +114,9 @@ RECIPES = {
     # lecture's "well-trained variant"; "mnist_standard" is its standard GAN (Algorithm 1,
     # non-saturating, Adam 2e-4) that collapses. See benchmarks/mnist_gan.py.
     "mnist": dict(
-        dataset="mnist", data_dim=784, variant="wgan_gp", pack=1, latent_dim=100, noise="normal",
-        generator_hidden=[256, 512], discriminator_hidden=[256, 128],
-        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.9),
-        n_critic=5, gp_weight=10.0,
-        batch_size=64, k=1, n_steps=800, lr_decay_steps=[500],
-        lr_decay=0.2,
+        _WGAN_GP, dataset="mnist", data_dim=784, latent_dim=100,
+        generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4,
+        n_steps=800, lr_decay_steps=[500], lr_decay=0.2,
         measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 800 iterations: 10/10 classes in every "
                  "seed, reverse KL 0.083 +- 0.022 over 2,000 samples (real held-out images: "
                  "0.002), Frechet distance 55.7 +- 4.0 in the classifier's features (real: "
@@ -129,11 +126,9 @@ RECIPES = {
                  "2e-4 drifted from reverse KL 0.065 at 500 to 0.11 at 700 (hence the drop); "
                  "lr 5e-4 stuck at 0.14; lr 1e-4 reached 0.085 only after 900 iterations"),
     "mnist_standard": dict(
-        dataset="mnist", data_dim=784, variant="gan", pack=1, latent_dim=100, noise="normal",
-        generator_hidden=[256, 512], discriminator_hidden=[512, 256],
-        activation="relu", discriminator_activation="leaky_relu", output_activation="sigmoid",
-        loss="nonsaturating", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
-        batch_size=64, k=1, n_steps=3000, lr_decay_steps=[], lr_decay=0.1,
+        _IMAGES, dataset="mnist", data_dim=784, variant="gan", latent_dim=100,
+        generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
+        betas=(0.5, 0.999), n_steps=3000,
         measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 3000 iterations: 2, 1, 1 classes "
                  "(reverse KL 2.21 +- 0.14; log 10 = 2.30), Frechet distance 550 +- 20, "
                  "recall 0.000 in every seed; 638 +- 43 s each on 2 heavily shared cores; "
@@ -160,7 +155,7 @@ _VARIANTS = {"gan": GAN, "pacgan": PacGAN, "unrolled": UnrolledGAN, "wgan_gp": W
 
 
 def default_recipe(dataset):
-    """A copy of the default recipe for ``dataset`` ("ring", "grid", "digits", "stacked_digits")."""
+    """A copy of the default recipe for ``dataset`` (a key of ``RECIPES``)."""
     if dataset not in RECIPES:
         raise ValueError(f"default_recipe: dataset must be one of {sorted(RECIPES)}, got {dataset!r}")
     return copy.deepcopy(RECIPES[dataset])
