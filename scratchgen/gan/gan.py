@@ -31,7 +31,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from scratchgen import autodiff
+from scratchgen import autodiff, kernels
 from scratchgen.autodiff import Tensor
 from scratchgen.gan import dynamics, losses
 from scratchgen.progress import progress_bar
@@ -191,8 +191,8 @@ class GAN:
         real_logits = self.discriminate(self._as_input(x_real))
         fake_logits = self.discriminate(fake)
         value = losses.value_from_logits(real_logits, fake_logits)
-        stats = {"d_real": float(np.mean(_sigmoid(real_logits.data))),
-                 "d_fake": float(np.mean(_sigmoid(fake_logits.data))),
+        stats = {"d_real": float(np.mean(kernels.sigmoid(real_logits.data))),
+                 "d_fake": float(np.mean(kernels.sigmoid(fake_logits.data))),
                  "value": value.item()}
         return -value, stats
 
@@ -423,14 +423,4 @@ def _check_finite(batch, name):
         row = int(np.argwhere(~np.isfinite(batch.reshape(len(batch), -1)))[0, 0])
         raise ValueError(f"{name} contains NaN or infinite values (first in row {row}); "
                          "clean the training data")
-
-
-def _sigmoid(logits):
-    # For the reported D(x) only (no gradient): exp of a non-positive number.
-    out = np.empty_like(logits)
-    pos = logits >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-logits[pos]))
-    e = np.exp(logits[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
 

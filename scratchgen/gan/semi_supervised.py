@@ -36,7 +36,7 @@ import numbers
 
 import numpy as np
 
-from scratchgen import autodiff
+from scratchgen import autodiff, kernels
 from scratchgen.gan import losses
 from scratchgen.gan.gan import GAN
 from scratchgen.nn.loss_functions import cross_entropy
@@ -136,12 +136,10 @@ class SemiSupervisedGAN(GAN):
         fake_logits = self.discriminate(fake)
         loss, supervised, unsupervised = semi_supervised_discriminator_loss(
             labelled_logits, self.labelled_y[idx], real_logits, fake_logits, self.unsupervised_weight)
-        real_lse = real_logits.data.max(axis=1) + np.log(np.exp(
-            real_logits.data - real_logits.data.max(axis=1, keepdims=True)).sum(axis=1))
-        fake_lse = fake_logits.data.max(axis=1) + np.log(np.exp(
-            fake_logits.data - fake_logits.data.max(axis=1, keepdims=True)).sum(axis=1))
-        stats = {"d_real": float(np.mean(1.0 / (1.0 + np.exp(-real_lse)))),
-                 "d_fake": float(np.mean(1.0 / (1.0 + np.exp(-fake_lse)))),
+        # D(x) = sigmoid(logsumexp_k l_k(x)): the "real" logit of the K+1-class model
+        d_real, d_fake = (kernels.sigmoid(kernels.logsumexp_rows(logits.data))
+                          for logits in (real_logits, fake_logits))
+        stats = {"d_real": float(np.mean(d_real)), "d_fake": float(np.mean(d_fake)),
                  "value": -unsupervised.item(), "supervised": supervised.item()}
         return loss, stats
 
