@@ -23,7 +23,7 @@ interface shared by ``NGramModel``, ``CharMLP`` and ``Interpolation``:
 import numpy as np
 
 from scratchgen.text.vocabulary import check_text
-from scratchgen.validation import as_generator, check_int, check_positive
+from scratchgen.validation import as_generator, check_fitted, check_int, check_positive
 
 __all__ = ["LanguageModel", "context_windows", "temperature_probs"]
 
@@ -68,8 +68,7 @@ class LanguageModel:
         raise NotImplementedError
 
     def _check_fitted(self):
-        if self.vocabulary_ is None:
-            raise RuntimeError(f"this {type(self).__name__} is not fitted yet; call fit(text) first")
+        check_fitted(self, "vocabulary_", "fit(text)")
 
     def _check_contexts(self, contexts):
         """``contexts`` as int64 ids (B, context_size) of a fitted model."""
