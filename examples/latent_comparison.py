@@ -79,12 +79,17 @@ def timed(fn):
 
 
 def compare(q, X_train, X_test, config, seed=0):
-    """Fit the four models with latent dimension q; return (row dict, samples dict)."""
+    """Fit the four models with latent dimension q; return (row dict, samples dict).
+
+    X_train, X_test: (n, d) dequantised images (d = 64 here; MNIST's 784 in
+    ``benchmarks/mnist_latent.py``, which reuses this comparison).
+    """
+    d = X_train.shape[1]
     pca, t_pca = timed(lambda: PCA(q).fit(X_train))
     ppca = ProbabilisticPCA(q).fit(X_train)
-    ae, t_ae = timed(lambda: Autoencoder.mlp(64, q, hidden=config["hidden"], rng=seed).fit(
+    ae, t_ae = timed(lambda: Autoencoder.mlp(d, q, hidden=config["hidden"], rng=seed).fit(
         X_train, epochs=config["epochs"], lr=config["lr"], rng=seed))
-    vae, t_vae = timed(lambda: VAE.mlp(64, q, hidden=config["hidden"], likelihood="gaussian",
+    vae, t_vae = timed(lambda: VAE.mlp(d, q, hidden=config["hidden"], likelihood="gaussian",
                                        rng=seed).fit(X_train, epochs=config["epochs"],
                                                      lr=config["lr"], rng=seed))
     row = {
@@ -106,17 +111,18 @@ def compare(q, X_train, X_test, config, seed=0):
     return row, samples
 
 
-def save_samples(samples, q, out_dir, dpi=100):
-    """One figure, one panel of 5 x 8 samples per model; returns the path."""
+def save_samples(samples, q, out_dir, dpi=100, name="latent_comparison"):
+    """One figure, one panel of 5 x 8 square images per model; returns the path."""
     fig = viz.new_figure((3.0 * len(samples), 2.4), dpi=dpi)
-    for i, (name, images) in enumerate(samples.items()):
+    for i, (title, images) in enumerate(samples.items()):
         ax = fig.add_subplot(1, len(samples), i + 1)
-        mosaic = viz.tile_images(np.clip(images, 0, 1).reshape(-1, 8, 8), 5, 8)
+        side = int(round(np.sqrt(np.shape(images)[1])))
+        mosaic = viz.tile_images(np.clip(images, 0, 1).reshape(-1, side, side), 5, 8)
         ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(title, fontsize=9)
         ax.axis("off")
     fig.suptitle(f"samples, latent dimension q = {q}")
-    return viz.save_figure(fig, Path(out_dir) / f"latent_comparison_samples_q{q}.png")
+    return viz.save_figure(fig, Path(out_dir) / f"{name}_samples_q{q}.png")
 
 
 def format_table(rows, k):

@@ -9,14 +9,17 @@
 * Text: ``load_stories`` (399 public-domain short stories from four Project
   Gutenberg books, split by story into train / validation / test).
 * MNIST: ``load_mnist`` (the official 10,000 MNIST test images, CC BY-SA
-  3.0, split 8,000 / 2,000 stratified with seed 0), ``read_mnist_files``.
+  3.0, split 8,000 / 2,000 stratified with seed 0), ``read_mnist_files``;
+  ``stacked_mnist`` / ``stacked_mnist_sampler`` (three MNIST digits as the
+  channels of one 2352-pixel image: 1000 modes).
 * Files: ``read_idx`` / ``write_idx`` for MNIST's IDX format.
 * ``DataLoader``: shuffled minibatches of arrays.
 """
-from scratchgen.datasets.digits import Digits, load_digits, stacked_digits, train_test_split
+from scratchgen.datasets.digits import Digits, load_digits, stack_label, stacked_digits, train_test_split
 from scratchgen.datasets.idx import read_idx, write_idx
 from scratchgen.datasets.loader import DataLoader
 from scratchgen.datasets.mnist import load_mnist, read_mnist_files
+from scratchgen.datasets.stacked_mnist import stacked_mnist, stacked_mnist_sampler
 from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
     RING_PRESETS,
@@ -46,8 +49,11 @@ __all__ = [
     "load_digits",
     "train_test_split",
     "stacked_digits",
+    "stack_label",
     "load_mnist",
     "read_mnist_files",
+    "stacked_mnist",
+    "stacked_mnist_sampler",
     "read_idx",
     "write_idx",
     "DataLoader",

@@ -16,7 +16,7 @@ from scratchgen.datasets._checks import as_generator, check_count, check_fractio
 from scratchgen.datasets._shipped import PACKAGE_DIR, REPO_DIR, shipped_path
 from scratchgen.validation import rng_from_seed_alias
 
-__all__ = ["Digits", "load_digits", "train_test_split", "stacked_digits"]
+__all__ = ["Digits", "load_digits", "train_test_split", "stacked_digits", "stack_label"]
 
 _FILE = "digits.npz"
 _PACKAGE_PATH = os.path.join(PACKAGE_DIR, _FILE)
@@ -144,6 +144,18 @@ def stacked_digits(n, rng=None, X=None, y=None, n_digits=3, return_labels=True):
     images = tiles.reshape(n, 64 * n_digits)
     if not return_labels:
         return images
-    powers = 10 ** np.arange(n_digits - 1, -1, -1, dtype=np.int64)
-    labels = (y[picks].astype(np.int64) * powers).sum(axis=1)
-    return images, labels
+    return images, stack_label(y[picks])
+
+
+def stack_label(digits):
+    """The mode of a stack of digits: (n, d) digits a, b, c, ... -> 10^(d-1) a + ... (n,) int64.
+
+    The one numbering of the 10^d modes of stacked digits and stacked
+    MNIST, for the true labels and for the classifier's readings alike
+    (digits (a, b, c) = (3, 0, 7) is mode 307).
+    """
+    digits = np.asarray(digits, dtype=np.int64)
+    if digits.ndim != 2:
+        raise ValueError(f"stack_label: digits must be (n, n_digits), got shape {digits.shape}")
+    powers = 10 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
+    return (digits * powers).sum(axis=1)

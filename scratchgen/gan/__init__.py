@@ -9,13 +9,14 @@
 * ``metrics``: mode coverage, class coverage, Parzen-window log-likelihood;
   ``feature_metrics``: Frechet distance (FID's formula) and improved
   precision/recall in a classifier's features; ``image_metrics``: all of them
-  for generated images with the real-data reference (``mnist_image_metrics``).
+  for generated images with the real-data reference (``mnist_image_metrics``);
+  ``stacked_mnist``: the 1000 modes of stacked MNIST read by the MNIST classifier.
 * ``recipes``: tested default settings per data set (``default_recipe``, ``build_gan``).
 * ``dynamics``: update rules of a min-max game (simultaneous, alternating,
   extragradient, optimistic, negative momentum, consensus); ``games``: the
   bilinear game, a quadratic control and the Dirac GAN, and the R1 penalty.
 """
-from scratchgen.gan import dynamics, games, losses, metrics, recipes
+from scratchgen.gan import dynamics, games, losses, metrics, recipes, stacked_mnist
 from scratchgen.gan.features import LinearProbe, features
 from scratchgen.gan.feature_metrics import (PrecisionRecall, frechet_distance,
                                             gaussian_frechet_distance, precision_recall)
@@ -36,7 +37,7 @@ from scratchgen.gan.wgan_gp import WGANGP
 
 __all__ = [
     "GAN", "WGANGP", "PacGAN", "UnrolledGAN", "SemiSupervisedGAN", "functional_call", "using_parameters",
-    "features", "LinearProbe", "losses", "metrics", "feature_metrics", "image_metrics", "recipes", "dynamics", "games",
+    "features", "LinearProbe", "losses", "metrics", "feature_metrics", "image_metrics", "stacked_mnist", "recipes", "dynamics", "games",
     "default_recipe", "build_gan", "train_recipe",
     "value_from_logits", "discriminator_loss", "generator_loss", "minimax_loss", "nonsaturating_loss",
     "gradient_penalty",
