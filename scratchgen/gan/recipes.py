@@ -232,15 +232,22 @@ def lr_at(recipe, step):
     The drops are at absolute steps, so continuing a run past n_steps
     changes nothing before. Each drop is one multiplication, in order, as an
     optimizer scheduler would do it (the same floats as multiplying in place).
+    With recipe["lr_linear_decay"] = [hold, total] the rates are then scaled by
+    ``optim.lr_scheduler.linear_decay_factor(step, hold, total)``: held for
+    ``hold`` iterations, then linearly down to 0 at ``total`` (``LinearDecayLR``).
     """
+    from scratchgen.optim.lr_scheduler import linear_decay_factor
     step = int(step)
     decay = recipe.get("lr_decay", 0.1)
+    linear = recipe.get("lr_linear_decay")
     rates = []
     for key in ("lr_g", "lr_d"):
         lr = recipe.get(key, recipe["lr"])
         for drop in sorted(recipe.get("lr_decay_steps", [])):
             if 0 < drop <= step:
                 lr *= decay
+        if linear:
+            lr *= linear_decay_factor(step, *linear)
         rates.append(lr)
     return tuple(rates)
 

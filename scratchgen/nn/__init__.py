@@ -4,7 +4,8 @@
   ``state_dict`` with PyTorch's keys and shapes;
 * layers: ``Linear``, ``Maxout``, ``Dropout``, ``GaussianNoise``, ``Flatten`` (layers.py),
   ``Embedding`` (embedding.py),
-  ``BatchNorm1d`` (batchnorm.py), ``Sequential``, ``MLP`` (containers.py);
+  ``BatchNorm1d`` (batchnorm.py), ``Sequential``, ``MLP`` (containers.py),
+  ``WeightNormLinear``, ``data_dependent_init`` (weight_norm.py);
 * activations: ``ReLU``, ``LeakyReLU``, ``Tanh``, ``Sigmoid``, ``Softplus``,
   ``Identity``;
 * losses: ``MSELoss``, ``BCELoss``, ``BCEWithLogitsLoss``,
@@ -32,6 +33,7 @@ from scratchgen.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
 from scratchgen.nn.module import Module, Parameter
 from scratchgen.nn.pretrained import load_digits_classifier, load_mnist_classifier
 from scratchgen.nn.stateless import functional_call, using_parameters
+from scratchgen.nn.weight_norm import WeightNormLinear, data_dependent_init
 
 __all__ = [
     "Module", "Parameter", "Linear", "Embedding", "Maxout", "Dropout", "GaussianNoise", "Flatten", "BatchNorm1d",
@@ -39,5 +41,5 @@ __all__ = [
     "Identity", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "GaussianNLLLoss", "functional", "init", "pretrained",
     "load_digits_classifier", "load_mnist_classifier", "functional_call",
-    "using_parameters",
+    "using_parameters", "WeightNormLinear", "data_dependent_init",
 ]

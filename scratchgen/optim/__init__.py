@@ -4,14 +4,14 @@
   ``Adam`` (amsgrad, weight decay, maximize): the same numbers as PyTorch for
   the same gradients, updated in place by fused kernels;
 * ``Optimizer``: the base class (param groups, ``zero_grad``, state dicts);
-* schedules: ``StepLR``, ``ExponentialLR``, ``LinearLR``, ``MomentumSchedule``.
+* schedules: ``StepLR``, ``ExponentialLR``, ``LinearLR``, ``LinearDecayLR``, ``MomentumSchedule``.
 """
 from scratchgen.optim import lr_scheduler
 from scratchgen.optim.adam import Adam
-from scratchgen.optim.lr_scheduler import (ExponentialLR, LinearLR, LRScheduler,
-                                           MomentumSchedule, StepLR)
+from scratchgen.optim.lr_scheduler import (ExponentialLR, LinearDecayLR, LinearLR,
+                                           LRScheduler, MomentumSchedule, StepLR)
 from scratchgen.optim.optimizer import Optimizer
 from scratchgen.optim.sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "ExponentialLR",
-           "LinearLR", "MomentumSchedule", "lr_scheduler"]
+           "LinearLR", "LinearDecayLR", "MomentumSchedule", "lr_scheduler"]

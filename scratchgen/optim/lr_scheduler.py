@@ -8,15 +8,21 @@ group's initial lr (``base_lrs``) and the count of ``step()`` calls
     StepLR:        lr = base * gamma ** (epoch // step_size)
     ExponentialLR: lr = base * gamma ** epoch
     LinearLR:      lr = base * (start + (end - start) * min(epoch, total) / total)
+    LinearDecayLR: lr = base * clip((total - epoch) / (total - hold), 0, 1)
+                   (held for ``hold`` epochs, then linearly down to 0 at ``total``)
 
 The GAN paper's code (Goodfellow et al. 2014, pylearn2 ``mnist.yaml``)
 decayed the learning rate exponentially per batch (``ExponentialLR`` with
 gamma = 1 / 1.000004, floored at ``min_lr``) and raised the momentum
 linearly from 0.5 to 0.7 over the first epochs (``MomentumSchedule``).
+Salimans et al. (2016, "Improved techniques for training GANs", the
+authors' MNIST code) held Adam's lr for 200 of 300 epochs, then decayed it
+linearly to 0 (``LinearDecayLR``).
 """
 from scratchgen.validation import check_int, check_positive
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LinearLR", "MomentumSchedule"]
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "LinearLR", "LinearDecayLR",
+           "linear_decay_factor", "MomentumSchedule"]
 
 
 class LRScheduler:
@@ -97,6 +103,26 @@ class LinearLR(LRScheduler):
     def factor(self, epoch):
         progress = min(epoch, self.total_iters) / self.total_iters
         return self.start_factor + (self.end_factor - self.start_factor) * progress
+
+
+def linear_decay_factor(epoch, hold_iters, total_iters):
+    """1 for epoch <= hold_iters, then (total - epoch) / (total - hold) down to 0 at total_iters."""
+    return min(max((total_iters - epoch) / (total_iters - hold_iters), 0.0), 1.0)
+
+
+class LinearDecayLR(LRScheduler):
+    """Hold the lr for hold_iters epochs, then decay it linearly to 0 at total_iters."""
+
+    def __init__(self, optimizer, hold_iters, total_iters):
+        self.hold_iters = check_int(hold_iters, "LinearDecayLR: hold_iters", minimum=0)
+        self.total_iters = check_int(total_iters, "LinearDecayLR: total_iters")
+        if not self.total_iters > self.hold_iters:
+            raise ValueError(f"LinearDecayLR: need total_iters > hold_iters, got "
+                             f"hold_iters={hold_iters}, total_iters={total_iters}")
+        super().__init__(optimizer)
+
+    def factor(self, epoch):
+        return linear_decay_factor(epoch, self.hold_iters, self.total_iters)
 
 
 class MomentumSchedule:

@@ -159,3 +159,26 @@ def test_recipe_data_is_the_unlabelled_rest():
     rest = recipe_data(recipe)
     assert len(rest) == len(X_all) - 100
     np.testing.assert_array_equal(rest[0], X_all[np.setdiff1d(np.arange(len(X_all)), labelled)[0]])
+
+
+def test_weight_norm_builder_and_one_pass_loss_equals_three_passes(float64):
+    # The authors' D: weight-norm layers, g fixed in the hidden ones, initialised on data.
+    recipe = dict(default_recipe("mnist_semi_supervised"), data_dim=6, discriminator_hidden=[5, 4],
+                  generator_hidden=[4], latent_dim=2, labels=20, weight_norm=True,
+                  generator_batch_norm=True, activation="softplus", batch_size=8)
+    X = np.random.default_rng(0).random((200, 6))
+    gan, rest = build_semi_supervised_gan(recipe, X, np.arange(200) % 10, rng=0)
+    dense = [m for m in gan.discriminator if isinstance(m, nn.WeightNormLinear)]
+    assert [m.train_scale for m in dense] == [False, False, True]
+    assert any(isinstance(m, nn.BatchNorm1d) for m in gan.generator)
+    gan.discriminator.eval()  # no noise: one concatenated pass must equal three passes
+    z = gan.sample_noise(8)
+    state = gan.rng.bit_generator.state
+    loss, _ = gan.discriminator_loss(rest[:8], z)
+    gan.rng.bit_generator.state = state
+    idx = gan.rng.integers(0, 20, size=8)
+    D = gan.discriminator
+    want, _, _ = semi_supervised_discriminator_loss(
+        D(sg.tensor(gan.labelled_X[idx])), gan.labelled_y[idx], D(sg.tensor(rest[:8])),
+        D(gan.generator(sg.tensor(z))), recipe.get("unsupervised_weight", 1.0))
+    assert loss.item() == pytest.approx(want.item(), rel=1e-12)

@@ -77,6 +77,9 @@ def test_step_exponential_linear_schedules():
         (lambda o: optim.ExponentialLR(o, gamma=0.9), [0.9 ** k for k in range(6)]),
         (lambda o: optim.LinearLR(o, start_factor=0.5, end_factor=1.0, total_iters=4),
          [0.5, 0.625, 0.75, 0.875, 1.0, 1.0]),
+        # held for 2 epochs, then down by 1/3 per epoch to 0 at epoch 5, 0 after
+        (lambda o: optim.LinearDecayLR(o, hold_iters=2, total_iters=5),
+         [1, 1, 1, 2 / 3, 1 / 3, 0]),
     ]
     for make, expected in cases:
         opt = _optimizer(2.0)
@@ -123,6 +126,7 @@ def test_momentum_schedule_rises_linearly_then_saturates():
     (lambda o: optim.StepLR(o, step_size=0), "step_size"),
     (lambda o: optim.ExponentialLR(o, gamma=-1), "gamma"),
     (lambda o: optim.LinearLR(o, start_factor=0), "start_factor"),
+    (lambda o: optim.LinearDecayLR(o, hold_iters=5, total_iters=5), "total_iters > hold_iters"),
     (lambda o: optim.MomentumSchedule(o, final_momentum=1.5), "final_momentum"),
 ])
 def test_schedule_validation(make, match):
