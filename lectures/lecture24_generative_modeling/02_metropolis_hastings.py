@@ -214,6 +214,47 @@ for label, r in zip(labels, runs):
           f"acceptance {r.acceptance_fraction.mean():.3f}")
 
 # %% [markdown]
+# ## What stuck chains look like
+#
+# The same runs, drawn as *which mode* each chain is in: the angle
+# atan2(x2, x1) in units of 2 pi / 8, so mode k sits at height k (dotted
+# lines). With scale 0.05 each chain sits in one mode for thousands of
+# steps and crosses to a neighbour only a few times in 10,000 steps (the
+# title counts the modes each chain visited); one chain's trace alone would
+# look calm, and only the comparison of the chains (R-hat) shows that they
+# disagree. The tuned chains (right: their first 500 steps only, else the
+# lines fill the panel) change mode every few dozen steps.
+
+# %%
+n_modes = datasets.RING_PRESETS["mcmc"]["n_modes"]
+
+
+def mode_position(chain):
+    """(n_steps, n_chains): the angle of each state of ``chain`` (n_steps, n_chains, 2)
+    in units of 2 pi / n_modes, wrapped to [-0.5, n_modes - 0.5)."""
+    k = np.arctan2(chain[..., 1], chain[..., 0]) / (2 * np.pi / n_modes)
+    return np.mod(k + 0.5, n_modes) - 0.5
+
+
+fig = viz.new_figure((10.0, 3.4))
+axes = fig.subplots(1, 2, sharey=True)
+for ax, run, label, shown_steps in zip(axes, (stuck, tuned), labels[:2], (sweep_steps, 500)):
+    position = mode_position(run.get_chain())
+    visited = [len(np.unique(np.round(position[:, c]) % n_modes)) for c in range(n_chains)]
+    position = position[:shown_steps]
+    for c in range(n_chains):
+        ax.plot(np.arange(len(position)), position[:, c], lw=0.5, label=f"chain {c + 1}")
+    for k in range(n_modes):
+        ax.axhline(k, color="gray", lw=0.5, ls=":")
+    ax.set_title(f"{label}: R-hat {run.rhat().max():.2f}, modes visited in "
+                 f"{len(run.get_chain())} steps per chain: {', '.join(map(str, visited))}", fontsize=8)
+    ax.set_xlabel("step" if shown_steps == len(run.get_chain()) else f"step (first {shown_steps})")
+axes[0].set_ylabel("mode (angle / (2 pi / 8))")
+axes[0].set_yticks(range(n_modes))
+axes[0].legend(fontsize=7, loc="upper right")
+viz.save_figure(fig, FIGURES / "02_stuck_chains.png")
+
+# %% [markdown]
 # ## Why the Hastings correction matters
 #
 # An independence proposal q = N(1, 2^2) for the target N(0, 1) is not

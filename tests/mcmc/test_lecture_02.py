@@ -1,7 +1,8 @@
 """The Metropolis-Hastings lecture script runs end to end in fast mode and saves its figures."""
 import numpy as np
 
-FIGURES = ["02_ring_samples.png", "02_trace.png", "02_acceptance_vs_scale.png", "02_rhat_ess.png"]
+FIGURES = ["02_ring_samples.png", "02_trace.png", "02_acceptance_vs_scale.png", "02_rhat_ess.png",
+           "02_stuck_chains.png"]
 
 
 def test_lecture_02_runs_in_fast_mode_and_saves_figures(run_lecture, capsys):
