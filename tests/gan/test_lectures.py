@@ -6,7 +6,7 @@ import pytest
 
 FIGURES = {
     "04_gan.py": ["04_saturating_gradient.png", "04_optimal_discriminator.png", "04_discriminator_outputs.png",
-                  "04_value_function.png", "04_ring_samples.png"],
+                  "04_value_function.png", "04_ring_samples.png", "04_k_steps_and_optimizers.png"],
     "05_mode_collapse.py": ["05_mode_collapse_samples.png", "05_mode_collapse_metrics.png",
                             "05_mnist_mode_collapse.png"],
     "06_discriminator_features.py": ["06_gan_digits.png", "06_feature_probe.png"],
