@@ -78,13 +78,15 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_grap
                 f"requires_grad=True?")
     seeds = _seed_gradients(outputs, grad_outputs)
     target_ids = None if targets is None else {id(t) for t in targets}
+    # Without create_graph the gradients are plain arrays (no op is recorded,
+    # so a Tensor around them would only cost time); with it, Tensors.
     grads = {}
     state = mode._state
     previous_mode = state["grad_enabled"]
     state["grad_enabled"] = bool(create_graph)  # set_grad_enabled, minus the
     try:                                        # cost of a generator context manager
         for o, g in zip(outputs, seeds):
-            _accumulate(grads, o, g, create_graph)
+            _accumulate(grads, o, g if create_graph else g.data, create_graph)
         for node in reversed(topological_order(outputs)):
             key = id(node)
             g = grads.get(key)
@@ -95,24 +97,42 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_grap
                 if target_ids is None:
                     _accumulate_leaf(node, g, create_graph)
                 continue
-            _run_backward(node, ctx, g, grads, create_graph)
+            for parent, g_parent in zip(ctx.inputs,
+                                        _run_backward(node, ctx, g, create_graph)):
+                if g_parent is not None and parent.requires_grad:
+                    _accumulate(grads, parent, _checked(ctx, parent, g_parent, create_graph),
+                                create_graph)
             if not retain:
                 ctx.release()
             if target_ids is None or key not in target_ids:
                 del grads[key]  # free memory as we go
     finally:
         state["grad_enabled"] = previous_mode
+    if not create_graph and target_ids is not None:
+        for key in target_ids:
+            if key in grads:
+                grads[key] = _new_tensor(grads[key])
     return grads
 
 
-def _run_backward(node, ctx, grad, grads, create_graph):
+def _run_backward(node, ctx, grad, create_graph):
+    """The node's Function.backward: one gradient per input (a tuple).
+
+    Without create_graph, ``grad`` is an array; a backward marked
+    ``backward_on_arrays`` gets it as it is, any other a Tensor around it.
+    """
     if ctx.released:
         raise RuntimeError(
             f"trying to backward through the graph a second time ({ctx.fn.__name__} "
             f"was already differentiated and its saved arrays freed); pass "
             f"retain_graph=True to the first backward()/grad() if you need to, or "
             f"recompute the forward pass")
+    state = mode._state
+    on_arrays = not create_graph and ctx.fn.array_backward
+    if not (create_graph or on_arrays):
+        grad = _new_tensor(grad)
     ctx._out = node  # lets ctx.saved_tensors find the output; never kept
+    state["arrays"] = on_arrays
     try:
         input_grads = ctx.fn.backward(ctx, grad)
     except mode.AnomalyError as error:
@@ -122,25 +142,33 @@ def _run_backward(node, ctx, grad, grads, create_graph):
             f"({error})") from None
     finally:
         ctx._out = None
+        state["arrays"] = False
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.inputs):
         raise RuntimeError(
             f"{ctx.fn.__name__}.backward returned {len(input_grads)} "
             f"gradients for {len(ctx.inputs)} inputs")
-    if mode._state["anomaly"]:
+    if state["anomaly"]:
         check_backward_finite(ctx, input_grads)
-    for parent, g in zip(ctx.inputs, input_grads):
-        if g is None or not parent.requires_grad:
-            continue
-        data, expected = g.data, parent.data
-        if data.shape != expected.shape:
-            raise RuntimeError(
-                f"{ctx.fn.__name__}.backward returned a gradient of shape "
-                f"{data.shape} for an input of shape {expected.shape}")
-        if data.dtype != expected.dtype:
-            g = g.astype(expected.dtype)
-        _accumulate(grads, parent, g, create_graph)
+    return input_grads
+
+
+def _checked(ctx, parent, g, create_graph):
+    """g, the gradient for input ``parent``, as an array (a Tensor with
+    create_graph) of the input's shape and dtype."""
+    if create_graph:
+        data = g.data
+    else:
+        data = g = g.data if isinstance(g, Tensor) else g
+    expected = parent.data
+    if data.shape != expected.shape:
+        raise RuntimeError(
+            f"{ctx.fn.__name__}.backward returned a gradient of shape "
+            f"{data.shape} for an input of shape {expected.shape}")
+    if data.dtype != expected.dtype:
+        g = g.astype(expected.dtype)
+    return g
 
 
 def _accumulate(grads, node, g, create_graph):
@@ -148,10 +176,8 @@ def _accumulate(grads, node, g, create_graph):
     previous = grads.get(key)
     if previous is None:
         grads[key] = g
-    elif create_graph:
-        grads[key] = previous + g  # recorded: the sum is part of the gradient's graph
-    else:
-        grads[key] = _new_tensor(previous.data + g.data)  # no op, no Context
+    else:  # with create_graph the sum is recorded: part of the gradient's graph
+        grads[key] = previous + g
 
 
 def _accumulate_leaf(leaf, g, create_graph):
@@ -159,12 +185,11 @@ def _accumulate_leaf(leaf, g, create_graph):
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        data = g.data
-        if not (data.flags.c_contiguous and data.flags.writeable):
-            data = np.array(data)  # broadcast views are read-only
-        leaf.grad = _new_tensor(data)
+        if not (g.flags.c_contiguous and g.flags.writeable):
+            g = np.array(g)  # broadcast views are read-only
+        leaf.grad = _new_tensor(g)
     else:
-        leaf.grad = _new_tensor(leaf.grad.data + g.data)
+        leaf.grad = _new_tensor(leaf.grad.data + g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -15,6 +15,16 @@ differentiated again (Hessian-vector products, gradient penalties). Without
 ``create_graph`` the engine runs backward under ``no_grad`` and nothing is
 recorded.
 
+A Function whose backward uses only what NumPy arrays and Tensors share
+(arithmetic operators, ``.shape``, ``.reshape``, ``.astype``, ``.T``, other
+Functions' ``apply``; not ``.data``, ``.exp()`` or ``.item()``) can be marked
+``@backward_on_arrays``. Without ``create_graph`` the engine then calls the
+*same* backward with plain arrays: ``grad`` is an ndarray, ``saved_tensors``
+gives the saved arrays themselves, and ``apply`` on arrays returns an array.
+No Tensor or Context is made for the gradient's arithmetic, which for small
+arrays costs more than the arithmetic; with ``create_graph`` the formula
+runs on Tensors and is recorded, so there is still one formula per op.
+
 Example (the whole of multiplication)::
 
     class Mul(Function):
@@ -68,6 +78,8 @@ class Context:
 
     @property
     def saved_tensors(self):
+        if _state["arrays"]:  # a backward on plain arrays: the arrays themselves
+            return self._saved
         # Map each saved array back to the Tensor that owns it (identity, not
         # equality): an input, the output, or else a new constant. Done here,
         # when backward asks, not in every forward; the output is known only
@@ -99,6 +111,8 @@ class _Unrecorded:
 class Function:
     """Base class of differentiable operations; see the module docstring."""
 
+    array_backward = False  # set by @backward_on_arrays
+
     @staticmethod
     def forward(ctx, *arrays, **options):
         raise NotImplementedError(
@@ -114,35 +128,59 @@ class Function:
         """Run forward on the inputs' arrays and record the node if needed."""
         # This is the hot path of every op (and of every op inside a backward
         # that runs without create_graph): plain loops, nothing optional.
-        tensors, arrays, record = [], [], False
-        for x in inputs:  # a loop, not comprehensions: each of those is a call
+        arrays, record = [], False
+        for x in inputs:  # a loop, not a comprehension: that would be a call
             if not isinstance(x, Tensor):
-                x = as_tensor(x)
-            tensors.append(x)
+                return cls._apply_to_other(inputs, options)
             arrays.append(x.data)
             if x.requires_grad:
                 record = True
-        record = record and _state["grad_enabled"]
-        ctx = Context() if record else _Unrecorded()
+        if not (record and _state["grad_enabled"]):
+            # Nothing to record: a throwaway ctx and a bare Tensor.
+            data = cls.forward(_Unrecorded(), *arrays, **options)
+            if type(data) is not np.ndarray:
+                data = np.asarray(data)  # NumPy gives scalars for 0-d results
+            if _state["anomaly"]:
+                _check_forward_finite(data, cls.__name__, inputs)
+            out = _object_new(Tensor)
+            out.data, out.requires_grad, out.grad, out._ctx = data, False, None, None
+            return out
+        ctx = Context()
         data = cls.forward(ctx, *arrays, **options)
         if type(data) is not np.ndarray:
-            # NumPy returns scalars for 0-d results; keep what forward saved
-            # pointing at the array that becomes the output.
+            # keep what forward saved pointing at the array that becomes the output
             raw, data = data, np.asarray(data)
-            if record:
+            if ctx._saved:
                 ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
         if _state["anomaly"]:
-            _check_forward_finite(data, cls.__name__, tensors)
-        out = _new_tensor(data)
-        if record:
-            if data.dtype.kind == "c":
-                _refuse_complex(cls.__name__, tensors, data)
-            out.requires_grad = True
-            ctx.fn = cls
-            ctx.inputs = tensors
-            ctx.needs_input_grad = [t.requires_grad for t in tensors]
-            out._ctx = ctx
+            _check_forward_finite(data, cls.__name__, inputs)
+        if data.dtype.kind == "c":
+            _refuse_complex(cls.__name__, inputs, data)
+        out = _object_new(Tensor)
+        out.data, out.requires_grad, out.grad, out._ctx = data, True, None, ctx
+        ctx.fn = cls
+        ctx.inputs = inputs
+        ctx.needs_input_grad = [t.requires_grad for t in inputs]
         return out
+
+
+    @classmethod
+    def _apply_to_other(cls, inputs, options):
+        """apply when some input is not a Tensor: inside a backward on arrays
+        (``backward_on_arrays``) arrays give an array; otherwise numbers and
+        arrays become Tensors (``as_tensors``)."""
+        if _state["arrays"] and all(type(x) is np.ndarray for x in inputs):
+            return np.asarray(cls.forward(_Unrecorded(), *inputs, **options))
+        return cls.apply(*as_tensors(inputs), **options)
+
+
+def backward_on_arrays(cls):
+    """Class decorator: cls.backward also runs on plain arrays (module docstring)."""
+    cls.array_backward = True
+    return cls
+
+
+_object_new = object.__new__  # Tensor(data) without its argument checks
 
 
 def _refuse_complex(op_name, tensors, data):
@@ -190,8 +228,9 @@ def check_backward_finite(ctx, grads):
     """Called by the engine under detect_anomaly after each backward."""
     for g in grads:
         if g is not None:
-            _check_finite(g.data, ctx.fn.__name__, "backward")
+            _check_finite(g.data if isinstance(g, Tensor) else g, ctx.fn.__name__,
+                          "backward")
 
 
 # Imported last: tensor.py imports the ops, and the ops subclass Function.
-from scratchgen.autodiff.tensor import Tensor, _new_tensor, as_tensor  # noqa: E402
+from scratchgen.autodiff.tensor import Tensor, as_tensors  # noqa: E402

@@ -11,7 +11,7 @@ import numpy as np
 from scratchgen.autodiff import ops_elementwise as E
 from scratchgen.autodiff import ops_reduce as R
 from scratchgen.autodiff import ops_shape as S
-from scratchgen.autodiff.tensor import Tensor, as_tensor
+from scratchgen.autodiff.tensor import Tensor, as_tensor, as_tensors
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul",
@@ -23,19 +23,13 @@ __all__ = [
 ]
 
 
-def _pair(a, b):
-    # A Python number takes the dtype of the Tensor it meets (NumPy's rule
-    # for scalars), so 2 * x stays float32 when x is float32.
-    if isinstance(a, Tensor):
-        return a, (b if isinstance(b, Tensor) else as_tensor(b, like=a))
-    b = as_tensor(b)
-    return as_tensor(a, like=b), b
-
-
-def add(a, b): return E.Add.apply(*_pair(a, b))
-def sub(a, b): return E.Sub.apply(*_pair(a, b))
-def mul(a, b): return E.Mul.apply(*_pair(a, b))
-def div(a, b): return E.Div.apply(*_pair(a, b))
+# Binary ops take Tensors, arrays or Python numbers; ``Function.apply``
+# converts what is not a Tensor (``as_tensors``: a number takes the dtype
+# of the Tensor it meets, so 2 * x stays float32 when x is float32).
+def add(a, b): return E.Add.apply(a, b)
+def sub(a, b): return E.Sub.apply(a, b)
+def mul(a, b): return E.Mul.apply(a, b)
+def div(a, b): return E.Div.apply(a, b)
 def neg(a): return E.Neg.apply(a)
 def exp(a): return E.Exp.apply(a)
 def log(a): return E.Log.apply(a)
@@ -52,7 +46,7 @@ def pow(a, b):  # noqa: A001 (mirrors numpy.power)
     if isinstance(b, numbers.Number) and b == 2:
         a = as_tensor(a)
         return E.Mul.apply(a, a)
-    return E.Pow.apply(*_pair(a, b))
+    return E.Pow.apply(a, b)
 
 
 def leaky_relu(a, negative_slope=0.01):
@@ -74,12 +68,12 @@ def astype(a, dtype):
 
 
 def maximum(a, b):
-    return E.Maximum.apply(*_pair(a, b))
+    return E.Maximum.apply(a, b)
 
 
 def minimum(a, b):
     """min(a, b) = -max(-a, -b)."""
-    a, b = _pair(a, b)
+    a, b = as_tensors((a, b))
     return -E.Maximum.apply(-a, -b)
 
 
@@ -88,12 +82,11 @@ def where(condition, a, b):
     condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != bool:
         raise TypeError(f"where: condition must be boolean, got {condition.dtype}")
-    a, b = _pair(a, b)
     return E.Where.apply(a, b, condition=condition)
 
 
 def matmul(a, b):
-    return R.MatMul.apply(*_pair(a, b))
+    return R.MatMul.apply(a, b)
 
 
 # ------------------------------------------------------------ reductions

@@ -7,7 +7,10 @@ computed is finite and name itself when it is not.
 """
 import contextlib
 
-_state = {"grad_enabled": True, "anomaly": False, "leaf_names": None}
+# "arrays": set by the engine while it runs, without create_graph, a backward
+# marked ``backward_on_arrays`` (see function.py): ops on plain arrays then
+# stay plain arrays.
+_state = {"grad_enabled": True, "anomaly": False, "leaf_names": None, "arrays": False}
 
 
 def is_grad_enabled():

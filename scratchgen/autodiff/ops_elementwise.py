@@ -8,27 +8,34 @@ gradients are summed back to each input's shape in one place,
 import numpy as np
 
 from scratchgen import kernels
-from scratchgen.autodiff.function import Function
+from scratchgen.autodiff.function import Function, backward_on_arrays
 from scratchgen.autodiff.ops_shape import unbroadcast
 
 
-def _broadcast_error(op, a, b):
+def _broadcast_error(op, a, b, error):
+    """The error to raise when NumPy refused ``op`` on arrays a and b: a
+    one-line message naming the shapes if they do not broadcast, else the
+    original error. (Asked only after a failure: checking shapes first
+    would cost more than a small op's arithmetic.)"""
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(
+        return ValueError(
             f"{op}: operands with shapes {a.shape} and {b.shape} cannot be "
-            f"broadcast together") from None
+            f"broadcast together")
+    return error
 
 
 # ------------------------------------------------------------- arithmetic
+@backward_on_arrays
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
-        if a.shape != b.shape:
-            _broadcast_error("add", a, b)
-        return a + b
+        try:
+            return a + b
+        except ValueError as error:
+            raise _broadcast_error("add", a, b, error) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -37,26 +44,30 @@ class Add(Function):
         # END SOLUTION
 
 
+@backward_on_arrays
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
-        if a.shape != b.shape:
-            _broadcast_error("sub", a, b)
-        return a - b
+        try:
+            return a - b
+        except ValueError as error:
+            raise _broadcast_error("sub", a, b, error) from None
 
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.shapes[0]), unbroadcast(-grad, ctx.shapes[1])
 
 
+@backward_on_arrays
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        if a.shape != b.shape:
-            _broadcast_error("mul", a, b)
         ctx.save_for_backward(a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError as error:
+            raise _broadcast_error("mul", a, b, error) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,13 +79,15 @@ class Mul(Function):
         return grad_a, grad_b
 
 
+@backward_on_arrays
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        if a.shape != b.shape:
-            _broadcast_error("div", a, b)
         ctx.save_for_backward(a, b)
-        return a / b
+        try:
+            return a / b
+        except ValueError as error:
+            raise _broadcast_error("div", a, b, error) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,9 +109,10 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.shape != b.shape:
-            _broadcast_error("pow", a, b)
-        out = a ** b
+        try:
+            out = a ** b
+        except ValueError as error:
+            raise _broadcast_error("pow", a, b, error) from None
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -126,6 +140,7 @@ def _where_zero_base(a, b, exponent_ok):
         a.shape, b.shape)))
 
 
+@backward_on_arrays
 class Neg(Function):
     @staticmethod
     def forward(ctx, a):
@@ -136,6 +151,7 @@ class Neg(Function):
         return (-grad,)
 
 
+@backward_on_arrays
 class AsType(Function):
     @staticmethod
     def forward(ctx, a, dtype):
@@ -148,6 +164,7 @@ class AsType(Function):
 
 
 # ------------------------------------------------------------ unary math
+@backward_on_arrays
 class Exp(Function):
     @staticmethod
     def forward(ctx, a):
@@ -161,6 +178,7 @@ class Exp(Function):
         return (grad * out,)
 
 
+@backward_on_arrays
 class Log(Function):
     @staticmethod
     def forward(ctx, a):
@@ -173,6 +191,7 @@ class Log(Function):
         return (grad / a,)
 
 
+@backward_on_arrays
 class Sqrt(Function):
     @staticmethod
     def forward(ctx, a):
@@ -186,6 +205,7 @@ class Sqrt(Function):
         return (grad / (2 * out),)
 
 
+@backward_on_arrays
 class Abs(Function):
     """|a|; the subgradient 0 is used at a = 0 (as PyTorch)."""
 
@@ -199,6 +219,7 @@ class Abs(Function):
         return (grad * ctx.sign,)
 
 
+@backward_on_arrays
 class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
@@ -212,6 +233,7 @@ class Tanh(Function):
         return (grad * (1 - out * out),)
 
 
+@backward_on_arrays
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
@@ -225,6 +247,7 @@ class Sigmoid(Function):
         return (grad * out * (1 - out),)
 
 
+@backward_on_arrays
 class Softplus(Function):
     """log(1 + exp(a)), computed stably; its derivative is sigmoid(a)."""
 
@@ -239,6 +262,7 @@ class Softplus(Function):
         return (grad * Sigmoid.apply(a),)
 
 
+@backward_on_arrays
 class ReLU(Function):
     @staticmethod
     def forward(ctx, a):
@@ -252,6 +276,7 @@ class ReLU(Function):
         # END SOLUTION
 
 
+@backward_on_arrays
 class LeakyReLU(Function):
     @staticmethod
     def forward(ctx, a, negative_slope):
@@ -263,6 +288,7 @@ class LeakyReLU(Function):
         return (grad * ctx.slope,)
 
 
+@backward_on_arrays
 class Clip(Function):
     """clip(a, lo, hi); the gradient passes where lo <= a <= hi."""
 
@@ -278,6 +304,7 @@ class Clip(Function):
 
 
 # ------------------------------------------------------- selection
+@backward_on_arrays
 class Where(Function):
     """where(cond, a, b): cond is a boolean array and gets no gradient."""
 
@@ -297,16 +324,19 @@ class Where(Function):
         return grad_a, grad_b
 
 
+@backward_on_arrays
 class Maximum(Function):
     """max(a, b) elementwise; at ties the gradient is split equally (as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.shape != b.shape:
-            _broadcast_error("maximum", a, b)
-        ctx.weight_a = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        try:
+            out = np.maximum(a, b)
+        except ValueError as error:
+            raise _broadcast_error("maximum", a, b, error) from None
+        ctx.weight_a = ((a > b) + 0.5 * (a == b)).astype(out.dtype)
         ctx.shapes = (a.shape, b.shape)
-        return np.maximum(a, b)
+        return out
 
     @staticmethod
     def backward(ctx, grad):

@@ -6,7 +6,7 @@ removed so that the broadcast lines up.
 """
 import numpy as np
 
-from scratchgen.autodiff.function import Function
+from scratchgen.autodiff.function import Function, backward_on_arrays
 from scratchgen.autodiff.ops_shape import BroadcastTo, Reshape, unbroadcast
 
 
@@ -37,6 +37,7 @@ def _restore_axes(grad, ctx):
     return BroadcastTo.apply(grad, shape=ctx.in_shape)
 
 
+@backward_on_arrays
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -54,6 +55,7 @@ class Sum(Function):
         # END SOLUTION
 
 
+@backward_on_arrays
 class Max(Function):
     """max over axes; the gradient goes to the maximal entries, split
     equally among ties (as ``torch.amax``)."""
@@ -98,6 +100,7 @@ class LogSumExp(Function):
         return (_restore_axes(grad, ctx) * softmax,)
 
 
+@backward_on_arrays
 class MatMul(Function):
     """a @ b for 1-D, 2-D and batched operands (NumPy's matmul rules).
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from scratchgen.autodiff.function import Function
+from scratchgen.autodiff.function import Function, backward_on_arrays
 
 
 def unbroadcast(grad, shape):
@@ -33,6 +33,7 @@ def _sum_axes(from_shape, to_shape):
     return axes
 
 
+@backward_on_arrays
 class SumTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
@@ -47,6 +48,7 @@ class SumTo(Function):
 _SMALL = 1 << 14  # below this many elements, filling an array beats a view
 
 
+@backward_on_arrays
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
@@ -64,6 +66,7 @@ class BroadcastTo(Function):
         return (unbroadcast(grad, ctx.in_shape),)
 
 
+@backward_on_arrays
 class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
@@ -80,6 +83,7 @@ class Reshape(Function):
         return (Reshape.apply(grad, shape=ctx.in_shape),)
 
 
+@backward_on_arrays
 class Transpose(Function):
     @staticmethod
     def forward(ctx, a, axes):
@@ -97,6 +101,7 @@ class Transpose(Function):
         return (Transpose.apply(grad, axes=ctx.inverse),)
 
 
+@backward_on_arrays
 class GetItem(Function):
     """a[index] for basic slices and integer-array indices."""
 
@@ -110,6 +115,7 @@ class GetItem(Function):
         return (IndexAdd.apply(grad, index=ctx.index, shape=ctx.in_shape),)
 
 
+@backward_on_arrays
 class IndexAdd(Function):
     """zeros(shape) with ``values`` added at ``index``; repeated indices add up.
 
@@ -130,6 +136,7 @@ class IndexAdd(Function):
         return (GetItem.apply(grad, index=ctx.index),)
 
 
+@backward_on_arrays
 class Concatenate(Function):
     @staticmethod
     def forward(ctx, *arrays, axis):

@@ -131,29 +131,31 @@ class Tensor:
                               retain_graph=retain_graph)
 
     # ------------------------------------------------------------ operators
+    # The arithmetic operators and elementwise methods call their Function
+    # directly (one call less than through ``sg.add`` etc.: it shows on small ops).
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _E.Add.apply(self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _E.Add.apply(other, self)
 
     def __sub__(self, other):
-        return _ops.sub(self, other)
+        return _E.Sub.apply(self, other)
 
     def __rsub__(self, other):
-        return _ops.sub(other, self)
+        return _E.Sub.apply(other, self)
 
     def __mul__(self, other):
-        return _ops.mul(self, other)
+        return _E.Mul.apply(self, other)
 
     def __rmul__(self, other):
-        return _ops.mul(other, self)
+        return _E.Mul.apply(other, self)
 
     def __truediv__(self, other):
-        return _ops.div(self, other)
+        return _E.Div.apply(self, other)
 
     def __rtruediv__(self, other):
-        return _ops.div(other, self)
+        return _E.Div.apply(other, self)
 
     def __pow__(self, other):
         return _ops.pow(self, other)
@@ -168,7 +170,7 @@ class Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return _ops.neg(self)
+        return _E.Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -205,14 +207,14 @@ class Tensor:
         return bool(self.data)
 
     # ---------------------------------------------------- methods (ops)
-    def exp(self): return _ops.exp(self)
-    def log(self): return _ops.log(self)
-    def sqrt(self): return _ops.sqrt(self)
+    def exp(self): return _E.Exp.apply(self)
+    def log(self): return _E.Log.apply(self)
+    def sqrt(self): return _E.Sqrt.apply(self)
     def abs(self): return _ops.abs(self)
-    def tanh(self): return _ops.tanh(self)
-    def sigmoid(self): return _ops.sigmoid(self)
-    def relu(self): return _ops.relu(self)
-    def softplus(self): return _ops.softplus(self)
+    def tanh(self): return _E.Tanh.apply(self)
+    def sigmoid(self): return _E.Sigmoid.apply(self)
+    def relu(self): return _E.ReLU.apply(self)
+    def softplus(self): return _E.Softplus.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
         return _ops.leaky_relu(self, negative_slope)
@@ -292,8 +294,21 @@ def as_tensor(x, like=None):
     if isinstance(x, Tensor):
         return x
     if like is not None and not isinstance(x, np.ndarray) and like.dtype.kind == "f":
-        return Tensor(np.asarray(x, dtype=like.dtype))
+        return _new_tensor(np.asarray(x, dtype=like.dtype))
     return Tensor(x)
+
+
+def as_tensors(values):
+    """``values`` as Tensors, for the inputs of an op: a Python number takes
+    the dtype of the first Tensor or array among them (NumPy's rule for
+    scalars), so ``2 * x`` stays float32 when x is float32; a list of numbers
+    alone gets the default dtype."""
+    like = None
+    for v in values:
+        if isinstance(v, (Tensor, np.ndarray)):
+            like = v
+            break
+    return [as_tensor(v, like=like) for v in values]
 
 
 def tensor(data, requires_grad=False, dtype=None):
@@ -308,4 +323,5 @@ def tensor(data, requires_grad=False, dtype=None):
 
 
 from scratchgen.autodiff import functional as _ops  # noqa: E402  (cycle)
+from scratchgen.autodiff import ops_elementwise as _E  # noqa: E402  (cycle)
 from scratchgen.autodiff import engine as _engine  # noqa: E402  (cycle)
