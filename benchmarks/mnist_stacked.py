@@ -69,19 +69,25 @@ def one_run(model, seed, steps, eval_every):
 
 
 def time_per_iteration(repeats, n_iter=10):
-    """Median wall seconds per iteration of each recipe, the two interleaved."""
+    """Median wall and CPU seconds per iteration of each recipe, the two interleaved.
+
+    On a quiet machine the two agree (one thread); on a busy one the wall
+    time grows with the load and the CPU time much less, so the CPU time is
+    the estimate of the quiet wall time (we say which we used)."""
     from scratchgen.gan.recipes import build_gan, default_recipe, recipe_data
     gans = {m: build_gan(default_recipe(r), rng=0) for m, r in MODELS.items()}
     data = recipe_data(default_recipe("stacked_mnist"))
     for gan in gans.values():
         gan.train(data, 2)                       # warm-up: kernels compiled, buffers allocated
-    times = {m: [] for m in gans}
+    wall, cpu = {m: [] for m in gans}, {m: [] for m in gans}
     for _ in range(repeats):
         for m, gan in gans.items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             gan.train(data, n_iter)
-            times[m].append((time.perf_counter() - t) / n_iter)
-    return {m: float(np.median(v)) for m, v in times.items()}
+            wall[m].append((time.perf_counter() - t) / n_iter)
+            cpu[m].append((time.process_time() - c) / n_iter)
+    return {m: {"wall": float(np.median(wall[m])), "cpu": float(np.median(cpu[m])),
+                "load_average": os.getloadavg()[0]} for m in gans}
 
 
 def reference():
@@ -92,7 +98,7 @@ def reference():
 
 def table(runs, ref, per_iteration=None):
     lines = ["| model | iterations | seeds | modes (of 1000) | reverse KL | train CPU s | "
-             "quiet wall s (from s/iteration) |", "|---|---|---|---|---|---|---|"]
+             "quiet wall s (iterations x CPU s/iteration) |", "|---|---|---|---|---|---|---|"]
     for model in ("standard", "wgan"):
         rs = [r for r in runs if r["model"] == model]
         if not rs:
@@ -100,7 +106,7 @@ def table(runs, ref, per_iteration=None):
         modes = np.array([r["classes_covered"] for r in rs], float)
         rkl = np.array([r["reverse_kl"] for r in rs])
         cpu = np.array([r["train_cpu_seconds"] for r in rs])
-        quiet = (f"{rs[0]['n_steps'] * per_iteration[model]:.0f}" if per_iteration else "-")
+        quiet = (f"{rs[0]['n_steps'] * per_iteration[model]['cpu']:.0f}" if per_iteration else "-")
         lines.append(f"| {NAMES[model]} | {rs[0]['n_steps']} | "
                      f"{','.join(str(r['seed']) for r in rs)} | {modes.mean():.0f} +- {modes.std():.0f} "
                      f"({', '.join(str(int(m)) for m in modes)}) | {rkl.mean():.2f} +- {rkl.std():.2f} | "

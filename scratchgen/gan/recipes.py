@@ -130,12 +130,13 @@ RECIPES = {
     # stacks every minibatch): WGAN-GP and its standard GAN. See benchmarks/mnist_stacked.py.
     "stacked_mnist": dict(
         _WGAN_GP, dataset="stacked_mnist", data_dim=2352, latent_dim=100,
-        generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4, n_steps=2000,
+        generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4, n_steps=2500,
+        lr_decay_steps=[2000], lr_decay=0.2,
         measured="(being measured)"),
     "stacked_mnist_standard": dict(
         _IMAGES, dataset="stacked_mnist", data_dim=2352, variant="gan", latent_dim=100,
         generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
-        betas=(0.5, 0.999), n_steps=4000,
+        betas=(0.5, 0.999), n_steps=6000,
         measured="(being measured)"),
     "mnist_standard": dict(
         _IMAGES, dataset="mnist", data_dim=784, variant="gan", latent_dim=100,
