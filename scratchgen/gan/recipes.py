@@ -132,12 +132,17 @@ RECIPES = {
         _WGAN_GP, dataset="stacked_mnist", data_dim=2352, latent_dim=100,
         generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4, n_steps=2500,
         lr_decay_steps=[2000], lr_decay=0.2,
-        measured="(being measured)"),
+        measured="benchmarks/mnist_stacked.py, seeds 0, 1, 2, 2500 iterations, 10,000 samples: "
+                 "956, 920, 871 modes (916 +- 35; below the 950 goal in two seeds), reverse KL "
+                 "0.37, 0.51, 0.62 (real held-out stacks: 1000, 0.058); 0.091 s per iteration "
+                 "on a quiet core (228 s), 241-290 s CPU on 2 shared cores"),
     "stacked_mnist_standard": dict(
         _IMAGES, dataset="stacked_mnist", data_dim=2352, variant="gan", latent_dim=100,
         generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
         betas=(0.5, 0.999), n_steps=6000,
-        measured="(being measured)"),
+        measured="benchmarks/mnist_stacked.py, seeds 0, 1, 2, 6000 iterations: 5, 3, 4 modes "
+                 "(reverse KL 5.57, 6.90, 6.19; log 1000 = 6.91): collapsed from the first "
+                 "evaluation (500 iterations) on; 0.030 s per iteration on a quiet core (178 s)"),
     "mnist_standard": dict(
         _IMAGES, dataset="mnist", data_dim=784, variant="gan", latent_dim=100,
         generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
