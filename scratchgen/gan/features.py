@@ -78,6 +78,11 @@ class LinearProbe:
         self.linear = None
 
     def _standardise(self, H):
+        H = np.asarray(H)
+        if H.ndim != 2 or H.shape[1] != len(self.mean_):
+            raise ValueError(f"LinearProbe: features of shape {H.shape} do not match the "
+                             f"(n, {len(self.mean_)}) features it was fitted on "
+                             f"(fit's H had shape {self.fit_shape_})")
         dtype = self.linear.weight.dtype
         return autodiff.tensor(((np.asarray(H, dtype=np.float64) - self.mean_) / self.std_).astype(dtype))
 
@@ -87,6 +92,10 @@ class LinearProbe:
         y = np.asarray(y)
         if H.ndim != 2 or len(H) != len(y):
             raise ValueError(f"LinearProbe.fit: H must be (n, f) and y (n,), got {H.shape} and {y.shape}")
+        if y.dtype.kind not in "iu" or (len(y) and not 0 <= y.min() <= y.max() < self.n_classes):
+            raise ValueError(f"LinearProbe.fit: y must be integer labels in [0, {self.n_classes}), "
+                             f"got dtype {y.dtype}" + (f", range [{y.min()}, {y.max()}]" if len(y) else ""))
+        self.fit_shape_ = H.shape
         self.mean_ = H.mean(axis=0)
         self.std_ = H.std(axis=0) + 1e-8
         self.linear = nn.Linear(H.shape[1], self.n_classes, rng=self.rng)

@@ -45,3 +45,14 @@ def test_linear_probe_is_at_chance_on_noise_labels():
     H, y = rng.standard_normal((400, 5)), rng.integers(0, 2, 400)
     probe = LinearProbe(2, n_steps=100, rng=0).fit(H[:200], y[:200])
     assert probe.score(H[200:], y[200:]) < 0.65
+
+
+def test_linear_probe_bad_input_names_both_shapes():
+    rng = np.random.default_rng(3)
+    probe = LinearProbe(2, n_steps=5, rng=0).fit(rng.standard_normal((20, 4)), np.arange(20) % 2)
+    with pytest.raises(ValueError, match=r"\(7, 3\).*\(n, 4\).*\(20, 4\)"):
+        probe.predict(rng.standard_normal((7, 3)))
+    with pytest.raises(ValueError, match=r"\(n, 4\)"):
+        probe.score(np.zeros(4), [0])
+    with pytest.raises(ValueError, match=r"labels in \[0, 2\).*range \[0, 2\]"):
+        LinearProbe(2).fit(np.zeros((3, 4)), [0, 1, 2])
