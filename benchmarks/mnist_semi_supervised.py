@@ -67,9 +67,11 @@ def supervised_only(recipe, gan, X_test, y_test, rng):
 
 
 def run(args):
+    from scratchgen import apply_thread_policy
     from scratchgen.datasets import load_mnist
     from scratchgen.gan.features import LinearProbe
     from scratchgen.gan.recipes import set_learning_rates
+    apply_thread_policy()
     X_test, y_test = load_mnist("test", return_X_y=True)
     overrides = {} if args.steps is None else {"n_steps": args.steps,
                                                "lr_linear_decay": [args.steps // 2, args.steps]}
