@@ -5,8 +5,9 @@ the discriminator is a 10-class classifier with a fake class of logit 0,
 trained on 100 labelled images (10 per class, drawn with the label seed),
 the other 7,900 training images without labels, and generated images; the
 generator matches the mean of D's last hidden layer (feature matching).
-Recipe "mnist_semi_supervised" (``gan.recipes``): weight-normalised D,
-Adam 3e-3 held, then decayed linearly to 0 (``recipe["lr_linear_decay"]``).
+Recipe "mnist_semi_supervised" (``gan.recipes``): D with Gaussian noise (no
+weight norm unless ``--set weight_norm=true``), Adam 3e-3 held, then decayed
+linearly to 0 (``recipe["lr_linear_decay"]``).
 
 The machine this runs on is shared, so wall time depends on the load. The
 accuracy is therefore recorded against *iterations* (and CPU time); the
@@ -15,9 +16,16 @@ per iteration (``--time-per-iteration``: the fastest of 5 bursts of 10
 iterations, with the thread count you set). Three modes:
 
     python benchmarks/mnist_semi_supervised.py run --label-seeds 0 1 2 --out runs.json
+        [--steps N --hold H] [--every 500] [--no-supervised-baseline] [--set KEY=JSON ...]
     python benchmarks/mnist_semi_supervised.py time-per-iteration
     python benchmarks/mnist_semi_supervised.py report runs.json [--seconds-per-iteration S] [--figure F]
 
+"run" evaluates every ``--every`` iterations and rewrites ``--out`` after each
+evaluation (a stopped run keeps its curve); ``--steps N --hold H``: N iterations,
+lr held for H, then linearly to 0 at N; ``--set`` overrides any recipe key
+(also for ``time-per-iteration``). "report" prints the table over the seeds
+(the readings every seed has), each seed's readings with its CPU s/iteration,
+and draws the curve, minutes = iterations x ``--seconds-per-iteration``.
 "run" also measures, on each seed's 100 labels, the two baselines: the
 linear probe on raw pixels (``gan.LinearProbe``) and the same discriminator
 network trained supervised only (cross-entropy on the labelled images, same
@@ -73,14 +81,18 @@ def run(args):
     from scratchgen.gan.recipes import set_learning_rates
     apply_thread_policy()
     X_test, y_test = load_mnist("test", return_X_y=True)
-    overrides = {} if args.steps is None else {"n_steps": args.steps,
-                                               "lr_linear_decay": [args.steps // 2, args.steps]}
+    overrides = _overrides(args)
     results = []
     for seed in args.label_seeds:
         recipe, gan, X_unlabelled = _setup(seed, overrides)
         probe = LinearProbe(10, rng=0).fit(gan.labelled_X, gan.labelled_y).score(X_test, y_test)
         print(f"label seed {seed}: raw-pixel linear probe {probe:.4f}", flush=True)
         curve = []
+
+        def entry(sup):
+            return {"label_seed": seed, "curve": curve, "raw_pixel_probe": probe,
+                    "supervised_only": sup,
+                    "recipe": {k: v for k, v in recipe.items() if k != "measured"}}
         cpu0, wall0 = time.process_time(), time.perf_counter()
         while gan.step < recipe["n_steps"]:
             set_learning_rates(gan, recipe)
@@ -90,22 +102,40 @@ def run(args):
                 curve.append([gan.step, time.process_time() - cpu0, time.perf_counter() - wall0, acc])
                 print(f"  iteration {gan.step:5d}  cpu {curve[-1][1]:6.0f} s  wall {curve[-1][2]:6.0f} s"
                       f"  held-out accuracy {acc:.4f}", flush=True)
-        _, fresh, _ = _setup(seed, overrides)
-        sup = supervised_only(recipe, fresh, X_test, y_test, rng=seed)
-        print(f"  same D trained on the 100 labels only: {sup:.4f}", flush=True)
-        results.append({"label_seed": seed, "curve": curve, "raw_pixel_probe": probe,
-                        "supervised_only": sup, "recipe": {k: v for k, v in recipe.items()
-                                                           if k != "measured"}})
-        if args.out:
-            from scratchgen.files import atomic_write
-            with atomic_write(args.out, "w") as f:
-                json.dump(results, f, indent=1)
+                _save(args.out, results + [entry(None)])  # a partial curve survives a stopped run
+        sup = None
+        if not args.no_supervised_baseline:
+            _, fresh, _ = _setup(seed, overrides)
+            sup = supervised_only(recipe, fresh, X_test, y_test, rng=seed)
+            print(f"  same D trained on the 100 labels only: {sup:.4f}", flush=True)
+        results.append(entry(sup))
+        _save(args.out, results)
+
+
+def _save(path, results):
+    if path:
+        from scratchgen.files import atomic_write
+        with atomic_write(path, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def _overrides(args):
+    """Recipe changes from --steps/--hold (the schedule) and --set key=JSON (any other key)."""
+    overrides = {}
+    for item in args.set or ():
+        key, _, value = item.partition("=")
+        overrides[key] = json.loads(value)
+    if args.steps is not None:
+        hold = args.steps // 2 if args.hold is None else args.hold
+        overrides.update(n_steps=args.steps,  # hold >= steps: a constant lr
+                         lr_linear_decay=[hold, args.steps] if hold < args.steps else None)
+    return overrides
 
 
 def time_per_iteration(args):
     from scratchgen import apply_thread_policy, get_num_threads
     apply_thread_policy()
-    _, gan, X_unlabelled = _setup(0)
+    _, gan, X_unlabelled = _setup(0, _overrides(args))
     gan.train(X_unlabelled, 3)  # warm-up (Numba compilation, allocations)
     bursts = []
     for _ in range(5):
@@ -118,8 +148,11 @@ def time_per_iteration(args):
 
 def report(args):
     runs = [r for path in args.files for r in json.load(open(path))]
-    steps = [row[0] for row in runs[0]["curve"]]
-    acc = np.array([[row[3] for row in r["curve"]] for r in runs]) * 100
+    n = min(len(r["curve"]) for r in runs)  # a stopped run: the readings every seed has
+    steps = [row[0] for row in runs[0]["curve"][:n]]
+    if any([row[0] for row in r["curve"][:n]] != steps for r in runs):
+        raise SystemExit("report: the runs were evaluated at different iterations")
+    acc = np.array([[row[3] for row in r["curve"][:n]] for r in runs]) * 100
     spi = args.seconds_per_iteration
     print(f"{len(runs)} label seeds {[r['label_seed'] for r in runs]}; held-out accuracy (%), mean +- std")
     print("| iteration | " + ("quiet-machine minutes | " if spi else "") + "accuracy |")
@@ -127,9 +160,16 @@ def report(args):
     for i, s in enumerate(steps):
         minutes = f"{s * spi / 60:.1f} | " if spi else ""
         print(f"| {s} | {minutes}{acc[:, i].mean():.1f} +- {acc[:, i].std():.1f} |")
+    for i, r in enumerate(runs):
+        cpu = r["curve"][n - 1][1]
+        print(f"label seed {r['label_seed']}: " + ", ".join(f"{a:.2f}" for a in acc[i])
+              + f" (CPU {cpu:.0f} s for {steps[-1]} iterations, {cpu / steps[-1]:.3f} s/it)")
+    baselines = {}
     for key in ("raw_pixel_probe", "supervised_only"):
-        v = 100 * np.array([r[key] for r in runs])
-        print(f"{key}: {v.mean():.1f} +- {v.std():.1f}")
+        v = 100 * np.array([r[key] for r in runs if r[key] is not None])
+        if len(v):
+            baselines[key] = v.mean()
+            print(f"{key}: {v.mean():.1f} +- {v.std():.1f} ({len(v)} seeds)")
     if args.figure:
         from scratchgen import viz
         fig = viz.new_figure((6.0, 3.5))
@@ -139,8 +179,8 @@ def report(args):
             ax.plot(x, a, lw=1, alpha=0.6, label=f"label seed {r['label_seed']}")
         ax.plot(x, acc.mean(axis=0), "k", lw=2, label="mean")
         for key, style in (("supervised_only", ":"), ("raw_pixel_probe", "--")):
-            ax.axhline(100 * np.mean([r[key] for r in runs]), color="gray", ls=style,
-                       label=key.replace("_", " "))
+            if key in baselines:
+                ax.axhline(baselines[key], color="gray", ls=style, label=key.replace("_", " "))
         ax.set_xlabel("minutes on a quiet machine (iterations x measured s/iteration)" if spi
                       else "iterations")
         ax.set_ylabel("held-out accuracy (%), 100 labels")
@@ -149,7 +189,7 @@ def report(args):
         viz.save_figure(fig, args.figure)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
     p = sub.add_parser("run")
@@ -158,12 +198,20 @@ def main():
                    help="iterations (default: the recipe's), lr held for half, then to 0")
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--out", default=None)
-    sub.add_parser("time-per-iteration")
+    p.add_argument("--no-supervised-baseline", action="store_true",
+                   help="skip the same D trained on the labels alone")
+    q = sub.add_parser("time-per-iteration")
+    for p in (p, q):
+        p.add_argument("--hold", type=int, default=None,
+                       help="with --steps: iterations at the full lr before the linear decay")
+        p.add_argument("--set", nargs="*", metavar="KEY=JSON",
+                       help='recipe overrides, e.g. weight_norm=true discriminator_hidden=[1000,500]')
+    q.set_defaults(steps=None)
     p = sub.add_parser("report")
     p.add_argument("files", nargs="+")
     p.add_argument("--seconds-per-iteration", type=float, default=None)
     p.add_argument("--figure", default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     {"run": run, "time-per-iteration": time_per_iteration, "report": report}[args.mode](args)
 
 

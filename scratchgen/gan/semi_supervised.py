@@ -234,8 +234,9 @@ def build_semi_supervised_gan(recipe, X, y, rng=None, make_opt=None):
     layers = [GaussianNoise(recipe["input_noise"], rng=rng)]
     width = recipe["data_dim"]
     for h in recipe["discriminator_hidden"]:
-        # the authors' hidden layers keep the length g of the data-dependent init
-        layers += [dense(width, h, train_scale=False), nn.ReLU(),
+        # the authors' hidden layers keep the length g of the data-dependent init;
+        # recipe["train_hidden_scale"] trains it (torch.nn.utils.weight_norm's default)
+        layers += [dense(width, h, train_scale=recipe.get("train_hidden_scale", False)), nn.ReLU(),
                    GaussianNoise(recipe["hidden_noise"], rng=rng)]
         width = h
     layers.append(dense(width, recipe["n_classes"]))

@@ -59,3 +59,24 @@ def test_a_broken_mnist_file_is_named_in_one_line(cli, tmp_path, monkeypatch, da
     monkeypatch.setattr(mnist_module, "shipped_path", lambda name, remedy: str(folder))
     r = cli("train", "gan", "--dataset", "mnist", "--quick", "--steps", "1", "--out", tmp_path / "run")
     check_refused(r, tmp_path, mnist_module.IMAGES_FILE, *words)
+
+
+def test_train_gan_semi_supervised_tiny_run_reports_the_held_out_accuracy(cli, tmp_path):
+    r = cli("train", "gan", "--dataset", "mnist", "--variant", "semi-supervised", "--labels", "100",
+            "--steps", "2", "--no-figures", "--out", tmp_path / "run")
+    assert r.status == 0, r.err
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert 0.0 <= summary["accuracy"] <= 1.0 and summary["step"] == 2
+    assert "100 labels: held-out accuracy" in r.out
+
+
+def test_a_labels_count_no_class_can_supply_is_refused_in_one_line(cli, tmp_path):
+    # 8000 <= the split (tests/gan checks 0, -10, 15, 8010), but 800 per class is more than a class has
+    r = cli("train", "gan", "--dataset", "mnist", "--variant", "semi-supervised", "--labels", "8000",
+            "--steps", "1", "--out", tmp_path / "run")
+    check_refused(r, tmp_path, "8000", "per class")
+
+
+def test_labels_without_the_semi_supervised_variant_are_refused(cli, tmp_path):
+    r = cli("train", "gan", "--dataset", "mnist", "--labels", "100", "--out", tmp_path / "run")
+    check_refused(r, tmp_path, "--labels", "semi-supervised")

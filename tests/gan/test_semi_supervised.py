@@ -170,6 +170,9 @@ def test_weight_norm_builder_and_one_pass_loss_equals_three_passes(float64):
     gan, rest = build_semi_supervised_gan(recipe, X, np.arange(200) % 10, rng=0)
     dense = [m for m in gan.discriminator if isinstance(m, nn.WeightNormLinear)]
     assert [m.train_scale for m in dense] == [False, False, True]
+    trained, _ = build_semi_supervised_gan(dict(recipe, train_hidden_scale=True), X,
+                                           np.arange(200) % 10, rng=0)
+    assert all(m.train_scale for m in trained.discriminator if isinstance(m, nn.WeightNormLinear))
     assert any(isinstance(m, nn.BatchNorm1d) for m in gan.generator)
     gan.discriminator.eval()  # no noise: one concatenated pass must equal three passes
     z = gan.sample_noise(8)
