@@ -3,15 +3,23 @@
     python benchmarks/mcmc.py [--repeats 5] [--quick]
 
 Targets: the 8-Gaussian ring in 2-D and a 50-D correlated Gaussian. For each,
-the limit is a hand-written Numba loop (propose, evaluate, accept, store) that
-calls the same compiled log-density and draws its random numbers inside the
-loop; the engines are timed through the public ``metropolis_hastings``
+the limit is the fastest of three hand-written single-chain Numba loops
+(propose, evaluate, accept, store) calling the same compiled log-density:
+random numbers drawn inside the loop by Numba's legacy ``np.random``, by a
+NumPy ``Generator`` passed in (what the engine does), or pre-drawn by NumPy
+(timed with the drawing). The engines are timed through the public ``metropolis_hastings``
 (tune=0, fixed random-walk scale, one chain unless stated; the Numba
 engine's chains run in parallel threads, ``scratchgen.num_threads``). A
 "step" is one proposal of one chain, so a run of n steps with c chains counts
 n * c. Timings are medians over interleaved rounds after a warm-up round
 (compilation excluded). The thread policy is scratchgen's
 (``apply_thread_policy``: SCRATCHGEN_NUM_THREADS, else one BLAS thread).
+
+Besides the wall-clock rate, each row shows the process's CPU time per step
+(all threads): on a busy machine the wall-clock gain of a second thread is
+capped by what the other processes leave (see the control line), while a
+parallel row whose CPU time per step matches the 1-thread row shows that the
+threads add no work of their own.
 """
 import argparse
 import os
@@ -83,17 +91,46 @@ def _make_bare_loop(log_prob):
     return bare_loop
 
 
+def _make_bare_loop_generator(log_prob):
+    """The bare loop drawing from a NumPy Generator inside the compiled loop (as the engine does)."""
+    @numba.njit
+    def loop(x0, n_steps, scale, rng):
+        dim = x0.shape[0]
+        x, x_new = x0.copy(), np.empty(dim)
+        log_p = log_prob(x)
+        draws = np.empty((n_steps, dim))
+        n_accepted = 0
+        for t in range(n_steps):
+            for j in range(dim):
+                x_new[j] = x[j] + scale * rng.standard_normal()
+            log_p_new = log_prob(x_new)
+            if np.log(rng.random()) < log_p_new - log_p:
+                x[:] = x_new
+                log_p = log_p_new
+                n_accepted += 1
+            draws[t] = x
+        return draws, n_accepted
+
+    def run(x0, n_steps, scale, seed):
+        return loop(x0, n_steps, scale, np.random.default_rng(seed))
+    return run
+
+
 def _median_rates(runs, repeats):
-    """{label: steps/s}: every run once per round (interleaved, so that a busy spell of the
-    shared machine hits all rows alike), median over the rounds, after a warm-up round."""
+    """{label: (steps/s, CPU s/step)}: every run once per round (interleaved, so that a busy
+    spell of the shared machine hits all rows alike), medians over the rounds, after a
+    warm-up round."""
     times = {label: [] for label, _, _ in runs}
+    cpu = {label: [] for label, _, _ in runs}
     for round_ in range(repeats + 1):
         for label, run, _ in runs:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run()
             if round_:  # round 0 is the warm-up: compilation and caches
                 times[label].append(time.perf_counter() - start)
-    return {label: n / statistics.median(times[label]) for label, _, n in runs}
+                cpu[label].append(time.process_time() - start_cpu)
+    return {label: (n / statistics.median(times[label]), statistics.median(cpu[label]) / n)
+            for label, _, n in runs}
 
 
 @numba.njit(nogil=True)
@@ -158,20 +195,25 @@ def benchmark_target(name, log_prob_numba, log_prob_batch, bare_loop, dim, scale
     x0 = np.zeros(dim)
     n = sizes["numba"]
     predrawn = _make_bare_loop_predrawn(log_prob_numba)
+    generator = _make_bare_loop_generator(log_prob_numba)
     with num_threads(1):  # the bare loops are single-threaded anyway; BLAS never runs here
-        runs = [("bare loop, in-loop RNG", lambda: bare_loop(x0, n, scale, 0), n),
+        runs = [("bare loop, in-loop np.random", lambda: bare_loop(x0, n, scale, 0), n),
+                ("bare loop, in-loop Generator", lambda: generator(x0, n, scale, 0), n),
                 ("bare loop, pre-drawn RNG", lambda: predrawn(x0, n, scale, 0), n)]
+    n_bare = len(runs)
     runs += _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes)
-    rates = _median_rates(runs, repeats)
+    measured = _median_rates(runs, repeats)
+    rates = {label: rate for label, (rate, _) in measured.items()}
     labels = list(rates)
-    limit = max(rates[labels[0]], rates[labels[1]])  # the faster bare loop is the limit
+    limit = max(rates[label] for label in labels[:n_bare])  # the fastest bare loop is the limit
     numba_rate = rates["numba engine, 1 chain"]
     print(f"\n{name}  (dim={dim}, random-walk scale {scale})")
-    print(f"{'':36}{'steps/s':>14}{'vs limit':>12}{'numba 1 chain x':>17}")
+    print(f"{'':36}{'steps/s':>14}{'vs limit':>12}{'numba 1 chain x':>17}{'CPU ns/step':>13}")
     for label in labels:
         rate = rates[label]
-        print(f"{label:36}{rate:>14,.0f}{rate / limit:>11.2f}x{numba_rate / rate:>16.1f}x")
-    parallel = rates[labels[4]]
+        print(f"{label:36}{rate:>14,.0f}{rate / limit:>11.2f}x{numba_rate / rate:>16.1f}x"
+              f"{measured[label][1] * 1e9:>13,.0f}")
+    parallel = rates[f"numba engine, 4 chains, {numba.config.NUMBA_NUM_THREADS} threads"]
     print(f"control: a trivial loop runs {parallel_capacity(repeats):.2f}x faster on "
           f"{numba.config.NUMBA_NUM_THREADS} threads than on 1 right now (the machine's spare capacity)")
     print(f"goals: 1 chain {limit / numba_rate:.2f}x the bare loop's time per step (issue: ~1.3x); "

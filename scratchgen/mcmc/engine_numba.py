@@ -6,15 +6,26 @@ float, and the proposal is a ``RandomWalk``. The log-density is passed into
 the compiled loop as a first-class function, so each step is a direct
 machine-code call: no Python, no temporaries.
 
-``random_walk_kernel_py`` is the loop in plain Python (the specification);
-``compiled_kernel()`` compiles that very source with ``numba.njit(nogil=True)``.
-Chains are independent given the pre-drawn random numbers (``stream.py``),
-so ``run_numba`` splits them into contiguous groups, one per thread (a
-thread pool; the compiled loop releases the GIL), and each thread advances
-its chains through a block of steps. Each chain does the same floating-point
-operations in the same order whatever the number of threads, hence the same
-chain bit for bit with 1 thread, n threads, or uncompiled. (A ``numba.prange``
-over chains would do the same but doubles the compilation time, ~4 s -> ~8 s.)
+``random_walk_chain_py`` is the loop of one chain in plain Python (the
+specification); ``compiled_kernel()`` compiles that very source with
+``numba.njit(nogil=True)``. Each chain has its own Generator and draws its
+blocks of random numbers inside the loop (``stream.py``: the numbers the
+Python engine draws with NumPy for that chain), so chains share nothing:
+``run_numba`` hands each chain to a pool of threads (the compiled loop
+releases the GIL) and no thread ever waits for another, or for random
+numbers drawn elsewhere. A chain does the same floating-point operations in
+the same order whatever thread runs it, hence the same chain bit for bit with
+1 thread, n threads, or uncompiled and one chain after the other. (A
+``numba.prange`` over chains cannot take one Generator per chain, and doubles
+the compilation time, ~4 s -> ~8 s.)
+
+Why not the former design (one Generator for all chains, blocks drawn by
+NumPy in the calling thread while the threads ran the previous block): the
+drawing was serial, every block was a meeting point of all threads, and the
+threads competed with the drawing thread for the cores; measured on the
+ring, 4 chains on 2 threads gained 1.08x over a single-chain bare loop while
+a trivial loop gained 1.96x. Numba's Generator also draws a step's 2 normals
+and 1 uniform in ~12 ns, NumPy's block drawing (allocation included) ~24 ns.
 
 Numba is reached only through the kernel backend (``scratchgen.kernels``):
 under ``SCRATCHGEN_KERNELS=numpy`` or ``kernels.use_backend("numpy")`` this
@@ -24,6 +35,7 @@ specialised on the *function* passed in, and Numba cannot reuse such an entry
 from the on-disk cache in a new process (it would only add a file per run);
 compilation takes one to two seconds per log-density.
 """
+import contextlib
 import math
 import sys
 import types
@@ -32,13 +44,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from scratchgen.kernels.backend import get_backend
-from scratchgen.mcmc.stream import chain_buffers, draw_index, log_uniform, random_blocks
+from scratchgen.mcmc.stream import (block_steps, chain_buffers, chain_generators, draw_index,
+                                    log_uniform)
 from scratchgen.mcmc.tuning import robbins_monro_step
 from scratchgen.threads import parallel_threads
 
-__all__ = ["is_numba_function", "numba_if_enabled", "compiled_kernel", "random_walk_kernel_py",
-           "chain_groups", "run_numba"]
-
+__all__ = ["is_numba_function", "numba_if_enabled", "compiled_kernel", "random_walk_chain_py",
+           "segments", "run_numba"]
 
 
 def numba_if_enabled():
@@ -57,64 +69,68 @@ def is_numba_function(fn):
     return isinstance(fn, numba.core.registry.CPUDispatcher) and hasattr(fn, "py_func")
 
 
-def random_walk_kernel_py(log_prob, x, log_p, log_scale, running_sum, diagonal, lower,
-                          use_lower, noise, u, t0, n_tune, target, tune_scale, thin,
-                          draws, draw_log_p, n_accepted, first_chain, stop_chain):
-    """Advance chains first_chain .. stop_chain - 1 through one block of steps
-    t0 .. t0 + len(u) - 1, in place (the other chains are not touched).
+def random_walk_chain_py(log_prob, rng, x, log_p, log_scale, running_sum, diagonal, lower,
+                         use_lower, t_start, t_stop, n_tune, target, tune_scale, thin, draws,
+                         draw_log_p):
+    """Advance one chain through steps t_start .. t_stop - 1; returns
+    (log_p, log_scale, running_sum, n_accepted) of the chain afterwards.
 
-    x (n_chains, dim), log_p (n_chains,): current states and log densities.
-    log_scale, running_sum (n_chains,): tuning state (see ``tuning.py``).
+    rng : the chain's own Generator (``stream.py``); its blocks of
+        ``block_steps(dim)`` steps start at multiples of the block size, so
+        t_start must be one (t_stop too, unless it ends the run).
+    x (dim,) : the current state, updated in place; log_p its log density.
+    log_scale, running_sum : the tuning state (``tuning.py``).
     diagonal (dim,), lower (dim, dim), use_lower: the step is
-        exp(log_scale[c]) * diagonal * (lower @ z if use_lower else z).
-    noise (steps, n_chains, dim) standard normals, u (steps, n_chains) uniforms.
-    draws (n_chains, n_steps, dim), draw_log_p (n_chains, n_steps): output,
-    chain-major (each thread writes its own memory), the row written when
-    ``draw_index`` says so. n_accepted (n_chains,) counts acceptances after tuning.
-    A chain's state lives in local variables during the block and is written
-    back at its end: threads never write to the same cache line in the loop.
+        exp(log_scale) * diagonal * (lower @ z if use_lower else z).
+    draws (n_steps, dim), draw_log_p (n_steps,): this chain's stored states,
+        the row written when ``draw_index`` says so.
+    The state lives in local variables (memory of this thread) and is written
+    back at the end: threads running other chains never share a cache line.
     """
-    n_block, n_chains, dim = noise.shape
-    for c in range(first_chain, stop_chain):
-        x_c = x[c].copy()  # per chain: each thread owns its state and scratch space
-        x_new = np.empty(dim)
-        step = np.empty(dim)
-        log_p_c, log_scale_c, running_c, accepted_c = log_p[c], log_scale[c], running_sum[c], 0
-        for i in range(n_block):
+    dim = x.shape[0]
+    size = block_steps(dim)
+    x_c, x_new, step = x.copy(), np.empty(dim), np.empty(dim)
+    factor = math.exp(log_scale)  # math: libm, the same compiled or not
+    n_accepted = 0
+    for t0 in range(t_start, t_stop, size):
+        steps = min(size, t_stop - t0)
+        noise = rng.standard_normal((steps, dim))  # the chain's block, in the stream's order
+        u = rng.random(steps)
+        for i in range(steps):
             t = t0 + i
-            factor = math.exp(log_scale_c)  # math: libm, the same compiled or not
             for j in range(dim):
                 if use_lower:
                     acc = 0.0
                     for k in range(j + 1):
-                        acc += lower[j, k] * noise[i, c, k]
+                        acc += lower[j, k] * noise[i, k]
                     step[j] = acc
                 else:
-                    step[j] = noise[i, c, j]
+                    step[j] = noise[i, j]
                 x_new[j] = x_c[j] + (factor * diagonal[j]) * step[j]
             log_p_new = log_prob(x_new)
             if log_p_new != log_p_new:  # NaN: treat as zero density
                 log_p_new = -np.inf
-            log_alpha = log_p_new - log_p_c  # symmetric proposal: no Hastings term
-            accepted = log_uniform(u[i, c]) < log_alpha
+            log_alpha = log_p_new - log_p  # symmetric proposal: no Hastings term
+            accepted = log_uniform(u[i]) < log_alpha
             if accepted:
                 for j in range(dim):
                     x_c[j] = x_new[j]
-                log_p_c = log_p_new
+                log_p = log_p_new
             if t >= n_tune:
-                accepted_c += accepted
+                n_accepted += accepted
             elif tune_scale:
                 accept_prob = math.exp(min(0.0, log_alpha))
-                log_scale_c, running_c = robbins_monro_step(
-                    log_scale_c, running_c, accept_prob, t, n_tune, target)
+                log_scale, running_sum = robbins_monro_step(
+                    log_scale, running_sum, accept_prob, t, n_tune, target)
+                factor = math.exp(log_scale)
             row = draw_index(t, n_tune, thin)
             if row >= 0:
-                draw_log_p[c, row] = log_p_c
+                draw_log_p[row] = log_p
                 for j in range(dim):
-                    draws[c, row, j] = x_c[j]
-        x[c] = x_c
-        log_p[c], log_scale[c], running_sum[c] = log_p_c, log_scale_c, running_c
-        n_accepted[c] += accepted_c
+                    draws[row, j] = x_c[j]
+    for j in range(dim):
+        x[j] = x_c[j]
+    return log_p, log_scale, running_sum, n_accepted
 
 
 def _with_globals(fn, **names):
@@ -127,69 +143,63 @@ _compiled = []
 
 
 def compiled_kernel():
-    """``random_walk_kernel_py`` compiled (nogil), with the helpers it calls compiled too."""
+    """``random_walk_chain_py`` compiled (nogil), with the helpers it calls compiled too."""
     if not _compiled:
         import numba
         njit = numba.njit(cache=True)
         _compiled.append(numba.njit(nogil=True, cache=False)(_with_globals(
-            random_walk_kernel_py, robbins_monro_step=njit(robbins_monro_step),
-            draw_index=njit(draw_index), log_uniform=njit(log_uniform))))
+            random_walk_chain_py, robbins_monro_step=njit(robbins_monro_step),
+            draw_index=njit(draw_index), log_uniform=njit(log_uniform),
+            block_steps=njit(block_steps))))
     return _compiled[0]
 
 
-def chain_groups(n_chains, n_threads):
-    """[(first, stop), ...]: n_chains split into at most n_threads contiguous groups."""
-    n_groups = max(1, min(n_chains, n_threads))
-    edges = [n_chains * g // n_groups for g in range(n_groups + 1)]
-    return list(zip(edges[:-1], edges[1:]))
+def segments(n_total, dim, progress):
+    """[(t_start, t_stop), ...] covering 0 .. n_total: the whole run at once, or, with a
+    progress bar, about 100 pieces (whole blocks, see ``random_walk_chain_py``)."""
+    if progress is None:
+        return [(0, n_total)]
+    size = block_steps(dim)
+    piece = size * max(1, -(-n_total // (100 * size)))
+    return [(t, min(t + piece, n_total)) for t in range(0, n_total, piece)]
 
 
 def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng,
               progress=None):
     """Same inputs and outputs as ``engine_python.run_python``; log_prob is a Numba function.
 
-    The chains run in parallel on Numba's thread count (``scratchgen.set_num_threads``,
-    default one per core); the result does not depend on it.
+    Each chain is one task for a pool of Numba's thread count of threads
+    (``scratchgen.set_num_threads``, default one per core); a chain draws its
+    own random numbers (``stream.py``), so the threads never wait for each
+    other and the result does not depend on their number or their order.
     """
     if numba_if_enabled() is None:
-        kernel, log_prob, n_threads = random_walk_kernel_py, log_prob.py_func, 1
+        kernel, log_prob, n_threads = random_walk_chain_py, log_prob.py_func, 1
     else:
         kernel, n_threads = compiled_kernel(), parallel_threads()
     n_chains, dim = x0.shape
     (x, log_p, log_scale, running_sum, draws, draw_log_p,
-     n_accepted) = chain_buffers(x0, log_p0, n_steps)
-    by_chain = np.empty((n_chains, n_steps, dim)), np.empty((n_chains, n_steps))  # see kernel
+     n_accepted) = chain_buffers(x0, log_p0, n_steps, chain_major=True)
+    chain_rngs = chain_generators(rng, n_chains)
     use_lower = proposal.lower is not None
     lower = proposal.lower if use_lower else np.zeros((1, 1))
-    n_total = n_tune + n_steps * thin
-    groups = chain_groups(n_chains, n_threads)
+    settings = (n_tune, float(target), bool(proposal.tunable), thin)
 
-    def advance(group, t0, noise, u):
-        kernel(log_prob, x, log_p, log_scale, running_sum, proposal.diagonal, lower, use_lower,
-               noise, u, t0, n_tune, float(target), bool(proposal.tunable), thin,
-               by_chain[0], by_chain[1], n_accepted, group[0], group[1])
-        return u.shape[0]
+    def advance(c, t_start, t_stop):
+        log_p[c], log_scale[c], running_sum[c], accepted = kernel(
+            log_prob, chain_rngs[c], x[c], log_p[c], log_scale[c], running_sum[c],
+            proposal.diagonal, lower, use_lower, t_start, t_stop, *settings, draws[:, c],
+            draw_log_p[:, c])
+        n_accepted[c] += accepted
 
-    if len(groups) == 1:
-        for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
-            done = advance(groups[0], t0, noise, u)
+    n_workers = min(n_threads, n_chains)
+    with ThreadPoolExecutor(n_workers) if n_workers > 1 else contextlib.nullcontext() as pool:
+        for t_start, t_stop in segments(n_tune + n_steps * thin, dim, progress):
+            if pool is None:
+                for c in range(n_chains):
+                    advance(c, t_start, t_stop)
+            else:  # list() waits for every chain and re-raises a thread's error here
+                list(pool.map(advance, range(n_chains), [t_start] * n_chains, [t_stop] * n_chains))
             if progress is not None:
-                progress.update(done)
-    else:
-        # The threads run block k while this thread draws block k + 1 (the for statement):
-        # the drawing, sequential by nature, overlaps the sampling.
-        with ThreadPoolExecutor(len(groups)) as pool:
-            running = []
-            for t0, noise, u in random_blocks(rng, proposal, n_total, n_chains, dim):
-                _finish(running, progress)
-                running = [pool.submit(advance, g, t0, noise, u) for g in groups]
-            _finish(running, progress)
-    draws[:], draw_log_p[:] = by_chain[0].transpose(1, 0, 2), by_chain[1].T
+                progress.update(t_stop - t_start)
     return draws, draw_log_p, n_accepted, log_scale
-
-
-def _finish(futures, progress):
-    """Wait for one block's threads (re-raising an error of theirs) and count its steps."""
-    steps = [f.result() for f in futures]
-    if steps and progress is not None:
-        progress.update(steps[0])

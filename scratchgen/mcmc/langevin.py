@@ -15,7 +15,7 @@ The drift makes q asymmetric, so the Hastings correction is needed:
 The step size h is tuned during burn-in toward an acceptance rate of 0.574
 (Roberts and Rosenthal 1998), with the same Robbins-Monro recursion and
 freezing as the random walk (tuning.py), and uses the same pre-drawn random
-stream (stream.py): noise[t, c] and u[t, c].
+stream (stream.py, one Generator per chain): noise[t, c] and u[t, c].
 
 ``log_prob`` takes a ``Tensor`` of shape (dim,) and returns a scalar Tensor
 (``vectorized=True``: (n_chains, dim) -> (n_chains,)); its gradient comes

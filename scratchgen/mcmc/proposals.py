@@ -18,8 +18,9 @@ log acceptance ratio otherwise (Hastings 1970). Three kinds are accepted by
   ``log_prob(x_new, x) -> log q(x_new | x)`` (wrapped in ``UserProposal``).
 
 Engines ask a proposal for its random numbers in blocks, ``draw_noise(rng,
-n_steps, n_chains, dim)``, before they loop, so that the Python, NumPy and
-Numba engines consume the same random stream and give the same chain.
+n_steps, n_chains, dim)`` (called with each chain's own Generator and
+n_chains=1, ``stream.py``), before they loop, so that the Python, vectorized
+and Numba engines consume the same random stream and give the same chain.
 """
 import math
 

@@ -9,7 +9,8 @@ The algorithm (Metropolis et al. 1953, Hastings 1970), for each chain:
         during the first ``tune`` steps: adapt the proposal scale (tuning.py)
         afterwards: store every ``thin``-th x
 
-Engines (same random stream, same chain for the same seed; see stream.py):
+Engines (same random stream, same chain for the same seed: chain c draws
+from its own Generator ``rng.spawn(n_chains)[c]``; see stream.py):
 "numba" when log_prob is an ``@numba.njit`` function and the proposal is a
 RandomWalk (chains in parallel threads), "vectorized" when ``vectorized=True``
 (all chains in one NumPy array), "python" otherwise.
@@ -115,7 +116,9 @@ def metropolis_hastings(log_prob, x0, n_steps, proposal=None, n_chains=4, tune=1
     tune : burn-in steps before the stored ones (0 or False: none). During
         them a RandomWalk's scale is adapted toward ``target_accept``, then frozen.
     thin : keep every ``thin``-th state; n_steps * thin steps are run after tuning.
-    rng : int or numpy.random.Generator: the random stream (``seed``: its deprecated name).
+    rng : int or numpy.random.Generator (``seed``: its deprecated name). Chain c
+        draws from ``rng.spawn(n_chains)[c]`` (stream.py), so it does not depend
+        on the number of chains or threads; user proposals draw from rng itself.
     vectorized : log_prob takes a batch (the vectorized engine).
     progress : show a tqdm progress bar.
     target_accept : acceptance rate the tuning aims at; default 0.44 for

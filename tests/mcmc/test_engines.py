@@ -10,7 +10,9 @@
   exp/log (in the tuning and in log u) differ from libm's by an ulp here and
   there. Measured: max |difference| <= 1e-14 over these runs; asserted 1e-12.
 * The compiled Numba kernel equals its uncompiled source bit for bit, and
-  gives the same chains with 1 thread or several.
+  gives the same chains with 1 thread or several, run in parallel or one by one.
+* Each chain has its own stream: Numba's Generator draws NumPy's numbers, and
+  a chain does not depend on how many chains run beside it.
 """
 import os
 import subprocess
@@ -25,8 +27,8 @@ from scratchgen import kernels, num_threads
 from scratchgen.mcmc import (Independence, RandomWalk, metropolis_hastings, ring_log_prob,
                              ring_log_prob_vectorized)
 from scratchgen.mcmc import engine_numba
-from scratchgen.mcmc.engine_numba import chain_groups, compiled_kernel, random_walk_kernel_py
-from scratchgen.mcmc.stream import random_blocks
+from scratchgen.mcmc.engine_numba import compiled_kernel, random_walk_chain_py, segments
+from scratchgen.mcmc.stream import block_steps
 
 
 def ring_python(x):
@@ -127,24 +129,29 @@ def test_numpy_kernel_backend_never_imports_numba(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
 
 
-def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps):
+def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps, pieces):
+    """Each chain one after the other, with its own Generator, through ``pieces`` calls."""
     n_chains, dim = x0.shape
     lower = proposal.lower if proposal.lower is not None else np.zeros((1, 1))
+    log_prob = ring_log_prob if kernel is not random_walk_chain_py else ring_python
+    n_total = n_tune + n_steps * thin
     x = x0.copy()
-    log_p = np.array([ring_python(r) for r in x])
-    log_scale, running = np.zeros(n_chains), np.zeros(n_chains)
     draws, draw_lp = np.zeros((n_chains, n_steps, dim)), np.zeros((n_chains, n_steps))
-    accepted = np.zeros(n_chains, dtype=np.int64)
-    for t0, noise, u in random_blocks(np.random.default_rng(seed), proposal,
-                                      n_tune + n_steps * thin, n_chains, dim):
-        kernel(ring_log_prob if kernel is not random_walk_kernel_py else ring_python, x, log_p,
-               log_scale, running, proposal.diagonal, lower, proposal.lower is not None, noise, u,
-               t0, n_tune, 0.3, True, thin, draws, draw_lp, accepted, 0, n_chains)
-    return x, log_p, log_scale, draws, draw_lp, accepted
+    state = np.zeros((n_chains, 4))
+    for c, chain_rng in enumerate(np.random.default_rng(seed).spawn(n_chains)):
+        log_p, log_scale, running, accepted = ring_python(x[c]), 0.0, 0.0, 0
+        for t_start, t_stop in pieces(n_total):
+            log_p, log_scale, running, n = kernel(
+                log_prob, chain_rng, x[c], log_p, log_scale, running, proposal.diagonal, lower,
+                proposal.lower is not None, t_start, t_stop, n_tune, 0.3, True, thin, draws[c],
+                draw_lp[c])
+            accepted += n
+        state[c] = log_p, log_scale, running, accepted
+    return x, state, draws, draw_lp
 
 
 @settings(max_examples=30, deadline=None)
-@given(n_chains=st.integers(1, 5), n_tune=st.integers(0, 30), thin=st.integers(1, 3),
+@given(n_chains=st.integers(1, 4), n_tune=st.integers(0, 30), thin=st.integers(1, 3),
        use_lower=st.booleans(), seed=st.integers(0, 2 ** 31))
 def test_numba_kernel_matches_its_uncompiled_source_bit_for_bit(n_chains, n_tune, thin,
                                                                  use_lower, seed):
@@ -156,16 +163,49 @@ def test_numba_kernel_matches_its_uncompiled_source_bit_for_bit(n_chains, n_tune
                           covariance=np.eye(dim) + 0.3 * (np.ones((dim, dim)) - np.eye(dim))
                           if use_lower else None).bind(dim)
     x0 = rng.standard_normal((n_chains, dim))
-    compiled = _run_kernel(compiled_kernel(), proposal, x0, seed, n_tune, thin, 7)
-    twin = _run_kernel(random_walk_kernel_py, proposal, x0, seed, n_tune, thin, 7)
+    whole = lambda n_total: [(0, n_total)]  # noqa: E731
+    compiled = _run_kernel(compiled_kernel(), proposal, x0, seed, n_tune, thin, 7, whole)
+    twin = _run_kernel(random_walk_chain_py, proposal, x0, seed, n_tune, thin, 7, whole)
     for a, b in zip(compiled, twin):
         np.testing.assert_array_equal(a, b)
 
 
-def test_chain_groups_cover_every_chain_once():
-    assert chain_groups(5, 2) == [(0, 2), (2, 5)]
-    assert chain_groups(3, 8) == [(0, 1), (1, 2), (2, 3)]
-    assert chain_groups(4, 1) == [(0, 4)]
+def test_kernel_resumes_at_block_boundaries():
+    # A run cut into pieces (as with a progress bar) is the run in one piece.
+    proposal = RandomWalk(scale=0.7).bind(2)
+    x0 = np.random.default_rng(1).standard_normal((2, 2))
+    size = block_steps(2)
+    n_steps = 3 * size + 17  # with 100 tuning steps: 3 whole blocks and a part
+    whole = _run_kernel(compiled_kernel(), proposal, x0, 4, 100, 1, n_steps,
+                        lambda n: [(0, n)])
+    cut = _run_kernel(compiled_kernel(), proposal, x0, 4, 100, 1, n_steps,
+                      lambda n: [(0, size), (size, 3 * size), (3 * size, n)])
+    for a, b in zip(whole, cut):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_segments_are_whole_blocks_covering_the_run():
+    size = block_steps(2)
+    assert segments(1000, 2, None) == [(0, 1000)]
+    pieces = segments(250 * size + 3, 2, progress=object())
+    assert pieces[0][0] == 0 and pieces[-1][1] == 250 * size + 3
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+    assert all(start % size == 0 for start, _ in pieces) and len(pieces) <= 100
+
+
+def test_numba_generator_draws_numpys_numbers():
+    # The foundation of "same chain compiled or not": inside the kernel, Numba's
+    # Generator methods must give NumPy's numbers and leave the same state
+    # (10^6 normals: the ziggurat's rare tail and wedge branches are taken too).
+    @numba.njit
+    def block(rng, steps, dim):
+        return rng.standard_normal((steps, dim)), rng.random(steps)
+    compiled, plain = np.random.default_rng(21), np.random.default_rng(21)
+    for steps in (1, 1000, 250_000):
+        noise, u = block(compiled, steps, 4)
+        np.testing.assert_array_equal(noise, plain.standard_normal((steps, 4)))
+        np.testing.assert_array_equal(u, plain.random(steps))
+    assert compiled.bit_generator.state == plain.bit_generator.state
 
 
 def test_parallel_chains_do_not_depend_on_the_thread_count():
@@ -174,11 +214,23 @@ def test_parallel_chains_do_not_depend_on_the_thread_count():
     for n in (1, 2):
         with num_threads(n):
             assert numba.get_num_threads() == min(n, numba.config.NUMBA_NUM_THREADS)
-            runs.append(metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, rng=9))
+            runs.append(metropolis_hastings(ring_log_prob, x0, 4000, n_chains=6, tune=100, rng=9))
     assert runs[0].engine == "numba"
     np.testing.assert_array_equal(runs[0].draws, runs[1].draws)
     np.testing.assert_array_equal(runs[0].step_scale, runs[1].step_scale)
-    # ... and each chain is the chain the uncompiled loop computes one chain after the other.
+    np.testing.assert_array_equal(runs[0].n_accepted, runs[1].n_accepted)
+    # ... and each chain is the chain the uncompiled loop computes one chain after the other,
+    # also when the run is cut into pieces for a progress bar.
     with kernels.use_backend("numpy"):
-        one_by_one = metropolis_hastings(ring_log_prob, x0, 400, n_chains=6, tune=100, rng=9)
+        one_by_one = metropolis_hastings(ring_log_prob, x0, 4000, n_chains=6, tune=100, rng=9,
+                                         progress=True)
     np.testing.assert_array_equal(runs[1].draws, one_by_one.draws)
+    np.testing.assert_array_equal(runs[1].log_prob, one_by_one.log_prob)
+
+
+def test_a_chain_does_not_depend_on_the_chains_beside_it():
+    x0 = np.random.default_rng(5).standard_normal((5, 2))
+    few = metropolis_hastings(ring_log_prob, x0[:2], 300, n_chains=2, tune=50, rng=2)
+    many = metropolis_hastings(ring_log_prob, x0, 300, n_chains=5, tune=50, rng=2)
+    np.testing.assert_array_equal(few.draws, many.draws[:, :2])
+    assert not np.array_equal(many.draws[:, 0], many.draws[:, 1])  # and chains differ
