@@ -1,10 +1,11 @@
 """Numba kernels vs their NumPy twins, side by side.
 
-    python benchmarks/kernels.py [--repeats 31]
+    python benchmarks/kernels.py [--repeats 31] [--shape 64x256]
 
 Each kernel is called through the public function of ``scratchgen.kernels``
 (validation included, as the library calls it) with the "numpy" and then the
-"numba" backend, on a (64, 256) float32 batch; the optimizer steps update
+"numba" backend, on a (64, 256) float32 batch (``--shape``); the noise
+draw fills 512 x 256 float32 numbers (the ring GAN's z); the optimizer steps update
 784 * 256 float32 parameters (an MNIST-sized first layer). Times are medians
 over ``repeats`` timings of a loop sized to take about 2 ms, after a warm-up
 call that compiles the Numba version. "speed-up" = twin time / Numba time.
@@ -48,11 +49,11 @@ def median_seconds(fn, repeats):
     return statistics.median(timings)
 
 
-def cases(rng):
-    x = rng.normal(size=(64, 256)).astype(np.float32)
-    b = rng.normal(size=256).astype(np.float32)
-    g = rng.normal(size=(64, 256)).astype(np.float32)
-    targets = (rng.random((64, 256)) < 0.5).astype(np.float32)
+def cases(rng, shape=(64, 256)):
+    x = rng.normal(size=shape).astype(np.float32)
+    b = rng.normal(size=shape[1]).astype(np.float32)
+    g = rng.normal(size=shape).astype(np.float32)
+    targets = (rng.random(shape) < 0.5).astype(np.float32)
     y_tanh = np.tanh(x)
     rows = {}
     for activation in ("identity", "relu", "leaky_relu", "tanh", "sigmoid"):
@@ -64,8 +65,13 @@ def cases(rng):
     rows["softplus"] = lambda: kernels.softplus(x)
     rows["bce_with_logits"] = lambda: kernels.bce_with_logits(x, targets)
     rows["bce_with_logits_backward"] = lambda: kernels.bce_with_logits_backward(x, targets, g)
-    rows["pairwise_sq_distances (64x256 vs 64x256)"] = lambda: kernels.pairwise_sq_distances(x, x)
+    points = x[:64, :256]  # the metrics' use: small sets of points, whatever --shape says
+    rows[f"pairwise_sq_distances ({points.shape[0]}x{points.shape[1]}, twice)"] = (
+        lambda: kernels.pairwise_sq_distances(points, points))
     rows["logsumexp_rows"] = lambda: kernels.logsumexp_rows(x)
+    noise, noise_rng = np.empty((512, 256), np.float32), np.random.default_rng(1)
+    rows["standard_normal_ (512x256, the ring GAN's z)"] = (
+        lambda: kernels.standard_normal_(noise_rng, noise))
 
     n_params = 784 * 256
     param = rng.normal(size=n_params).astype(np.float32) * 0.01
@@ -83,13 +89,19 @@ def cases(rng):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=31)
+    parser.add_argument("--shape", default="64x256",
+                        help="rows x columns of the elementwise cases (the GANs: 512x128 on "
+                             "the ring's D, 2048x128 on the grid recipe's G)")
     args = parser.parse_args(argv)
     apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
     rng = np.random.default_rng(0)
-    print(f"{'kernel':42s} {'numpy twin':>12s} {'numba':>12s} {'speed-up':>9s}")
+    shape = tuple(int(n) for n in args.shape.lower().split("x"))
+    print(f"elementwise cases {shape[0]}x{shape[1]} float32; allowed: Numba at most "
+          f"{MAX_SLOWDOWN}x the twin's time")
+    print(f"{'kernel':46s} {'numpy twin':>12s} {'numba':>12s} {'speed-up':>9s}")
     slow = []
     with np.errstate(all="ignore"):
-        for name, fn in cases(rng).items():
+        for name, fn in cases(rng, shape).items():
             times = {}
             for backend in ("numpy", "numba"):
                 with kernels.use_backend(backend):
@@ -98,7 +110,7 @@ def main(argv=None):
             flag = "  SLOW" if speedup < 1 / MAX_SLOWDOWN else ""
             if flag:
                 slow.append(name)
-            print(f"{name:42s} {times['numpy'] * 1e6:10.1f}us {times['numba'] * 1e6:10.1f}us "
+            print(f"{name:46s} {times['numpy'] * 1e6:10.1f}us {times['numba'] * 1e6:10.1f}us "
                   f"{speedup:8.1f}x{flag}")
     if slow:
         print(f"SLOW: {len(slow)} Numba kernel(s) more than {MAX_SLOWDOWN}x slower than "

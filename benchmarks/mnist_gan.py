@@ -22,7 +22,7 @@ class histograms, labelled as the lecture's) and a JSON of every run.
 
 Usage::
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/mnist_gan.py [--seeds 0,1,2] [--jobs 2]
+    python benchmarks/mnist_gan.py [--seeds 0,1,2] [--jobs 2]
         [--steps-standard N] [--steps-wgan N] [--out DIR]
 
 ``--steps-*`` shorten the recipes (the table then says so).
@@ -35,12 +35,14 @@ import subprocess
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
+
+from scratchgen import apply_thread_policy  # noqa: E402
+
+apply_thread_policy()  # the one policy (scratchgen/threads.py): SCRATCHGEN_NUM_THREADS, else 1 BLAS thread
 
 MODELS = {"standard": "mnist_standard", "wgan": "mnist"}
 LABELS = {"wgan": "top: well-trained variant (WGAN-GP)", "standard": "bottom: standard GAN"}

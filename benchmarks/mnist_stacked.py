@@ -30,12 +30,14 @@ import subprocess
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("SCRATCHGEN_NUM_THREADS", "1")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import numpy as np  # noqa: E402
+
+from scratchgen import apply_thread_policy  # noqa: E402
+
+apply_thread_policy()  # the one policy (scratchgen/threads.py): SCRATCHGEN_NUM_THREADS, else 1 BLAS thread
 
 MODELS = {"standard": "stacked_mnist_standard", "wgan": "stacked_mnist"}
 NAMES = {"standard": "standard GAN", "wgan": "WGAN-GP"}

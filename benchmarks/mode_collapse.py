@@ -57,14 +57,14 @@ Results here (2 cores, means over 2 seeds; modes / high-quality % / reverse KL):
 """
 import argparse
 import json
-import os
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
+from scratchgen import apply_thread_policy
+
+apply_thread_policy()  # the one policy (scratchgen/threads.py): SCRATCHGEN_NUM_THREADS, else 1 BLAS thread
 
 PUBLISHED = {  # Lin et al. 2018, Table 1: (modes, high-quality %, reverse KL)
     ("ring", "gan"): (6.3, 98.2, 0.45), ("ring", "pacgan2"): (7.9, 95.6, 0.07),
@@ -93,19 +93,35 @@ def recipe_for(dataset, variant, hidden, steps, batch_size=128, update="alternat
 
 
 def run_one(job):
-    dataset, variant, seed, hidden, steps, batch_size, update = job
+    """One training run. steps None: the default recipe of ``dataset`` as it is
+    (``--recipes``), scored every ``eval_every`` iterations too."""
+    dataset, variant, seed, hidden, steps, batch_size, update = job[:7]
+    eval_every = job[7] if len(job) > 7 else None
     from scratchgen import datasets
     from scratchgen.gan import mode_coverage
-    from scratchgen.gan.recipes import train_recipe
-    recipe = recipe_for(dataset, variant, hidden, steps, batch_size, update)
-    gan, seconds = train_recipe(recipe, rng=seed)
+    from scratchgen.gan.recipes import default_recipe, train_recipe
+    if steps is None:
+        recipe = default_recipe(dataset)
+        variant = f"recipe ({recipe['variant']}{recipe.get('pack', '')})"
+    else:
+        recipe = recipe_for(dataset, variant, hidden, steps, batch_size, update)
     if dataset == "ring":
         centers, std = datasets.ring_centers(), 0.01
     else:
         centers, std = datasets.grid_centers(), 0.05
+    trace = []
+
+    def score(gan, step):  # its own sampling stream: training's is untouched
+        cov = mode_coverage(gan.sample(2500, rng=10_000 + seed), centers, std)
+        trace.append((step, cov.modes_captured, round(100.0 * cov.high_quality_fraction, 1)))
+    cpu = time.process_time()
+    gan, seconds = train_recipe(recipe, rng=seed, callbacks=[score] if eval_every else (),
+                                eval_every=eval_every or 500)
+    cpu = time.process_time() - cpu
     samples = gan.sample(2500, rng=10_000 + seed)
     cov = mode_coverage(samples, centers, std)
     return dict(dataset=dataset, variant=variant, update=update, seed=seed, seconds=seconds,
+                cpu_seconds=cpu, ms_per_iteration=1e3 * cpu / recipe["n_steps"], trace=trace,
                 modes=cov.modes_captured, n_modes=cov.n_modes,
                 high_quality=100.0 * cov.high_quality_fraction, reverse_kl=cov.reverse_kl,
                 diverged=bool(diverged(gan, samples, centers)))
@@ -124,9 +140,10 @@ def diverged(gan, samples, centers):
 def table(results):
     """Means over seeds (each seed's modes in brackets; +- the standard deviation over seeds)."""
     lines = ["| data | variant | update | modes (ours) | HQ % (ours) | rKL (ours) | diverged | modes (paper) "
-             "| HQ % (paper) | rKL (paper) | s/run |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| HQ % (paper) | rKL (paper) | s/run | CPU s/run | CPU ms/it |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     keys = sorted({(r["dataset"], r["variant"], r.get("update", "alternating")) for r in results},
-                  key=lambda k: (k[0], VARIANTS.index(k[1]), k[2]))
+                  key=lambda k: (k[0], VARIANTS.index(k[1]) if k[1] in VARIANTS else len(VARIANTS), k[2]))
     for key in keys:
         rows = [r for r in results if (r["dataset"], r["variant"], r.get("update", "alternating")) == key]
         modes = np.mean([r["modes"] for r in rows])
@@ -141,7 +158,9 @@ def table(results):
         p = ("%.1f" % paper[0], "%.1f" % paper[1], "%.2f" % paper[2]) if paper else ("-", "-", "-")
         lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {modes:.1f}/{rows[0]['n_modes']} ({per_seed}) "
                      f"| {hq:.1f} +- {hq_sd:.1f} | {rkl:.2f} +- {rkl_sd:.2f} | {n_diverged}/{len(rows)} "
-                     f"| {p[0]} | {p[1]} | {p[2]} | {np.mean([r['seconds'] for r in rows]):.0f} |")
+                     f"| {p[0]} | {p[1]} | {p[2]} | {np.mean([r['seconds'] for r in rows]):.0f} "
+                     f"| {np.mean([r.get('cpu_seconds', np.nan) for r in rows]):.0f} "
+                     f"| {np.mean([r.get('ms_per_iteration', np.nan) for r in rows]):.1f} |")
     return "\n".join(lines)
 
 
@@ -156,11 +175,20 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
     parser.add_argument("--updates", nargs="+", default=["alternating"],
                         help="GAN(update=...) rules to compare (gan.dynamics), e.g. alternating simultaneous")
+    parser.add_argument("--recipes", nargs="+", choices=["ring", "grid"], default=None,
+                        help="instead: train default_recipe(name) as it is (no scaling), "
+                             "report CPU seconds and ms per iteration")
+    parser.add_argument("--eval-every", type=int, default=2000,
+                        help="with --recipes: score 2,500 samples every this many iterations")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    jobs = [(d, v, s, tuple(args.hidden), args.steps, args.batch_size, u)
-            for d in args.datasets for v in args.variants for u in args.updates for s in range(args.seeds)
-            if not (d == "ring" and v == "pacgan4")]
+    if args.recipes:
+        jobs = [(d, None, s, None, None, None, "alternating", args.eval_every)
+                for d in args.recipes for s in range(args.seeds)]
+    else:
+        jobs = [(d, v, s, tuple(args.hidden), args.steps, args.batch_size, u)
+                for d in args.datasets for v in args.variants for u in args.updates
+                for s in range(args.seeds) if not (d == "ring" and v == "pacgan4")]
     start = time.perf_counter()
     results = []
     if args.jobs > 1:
@@ -173,8 +201,9 @@ def main(argv=None):
         for job in jobs:
             results.append(run_one(job))
             print(json.dumps(results[-1]), flush=True)
-    print(f"\n{len(jobs)} runs in {time.perf_counter() - start:.0f} s "
-          f"(steps={args.steps}, hidden={args.hidden}, batch={args.batch_size}, seeds={args.seeds}, "
+    what = (f"default recipes {args.recipes}" if args.recipes else
+            f"steps={args.steps}, hidden={args.hidden}, batch={args.batch_size}")
+    print(f"\n{len(jobs)} runs in {time.perf_counter() - start:.0f} s ({what}, seeds={args.seeds}, "
           f"updates={args.updates})\n")
     print(table(results))
     if args.json:

@@ -13,6 +13,9 @@ Every kernel exists twice with the same signature:
   vectorised ufuncs win (exp, log1p, tanh: Numba from pip has no SVML),
   where it uses the twin itself (``numba_kernels.ROUTED_TO_NUMPY``).
 
+``retain_freed_memory()`` (``kernels.memory``) keeps freed arrays in the
+process instead of paying page faults for them at every training step.
+
 ``scratchgen.kernels.unchecked`` is the same set of names without
 validation, for hot paths that validated at their own boundary.
 
@@ -44,6 +47,7 @@ Functions (all arrays float32 or float64):
                beta1, beta2, eps, weight_decay, amsgrad, maximize) -> None  (in place)
     pairwise_sq_distances(a, b) -> (n, m)
     logsumexp_rows(a) -> (n,)
+    standard_normal_(rng, out) -> None   (fills out with rng.standard_normal's numbers)
 """
 from scratchgen.kernels.activation_codes import ACTIVATION_CODES
 from scratchgen.kernels.api import (
@@ -57,7 +61,9 @@ from scratchgen.kernels.api import (
     sgd_step_,
     sigmoid,
     softplus,
+    standard_normal_,
 )
+from scratchgen.kernels.memory import retain_freed_memory
 from scratchgen.kernels.registry import KERNEL_NAMES
 from scratchgen.kernels.backend import BACKENDS, get_backend, set_backend, use_backend
 
@@ -67,4 +73,5 @@ __all__ = [
     "get_backend",
     "set_backend",
     "use_backend",
+    "retain_freed_memory",
 ] + list(KERNEL_NAMES)

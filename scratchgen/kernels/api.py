@@ -256,3 +256,21 @@ def logsumexp_rows(a):
     if a.shape[1] == 0:
         raise ValueError(f"{op}: a must have at least one column, got shape {a.shape}")
     return backend.active_module().logsumexp_rows(a)
+
+
+# --------------------------------------------------------------------------
+# Random draws
+# --------------------------------------------------------------------------
+def standard_normal_(rng, out):
+    """Fill ``out`` (float32/float64, C-contiguous, writable, any shape) with
+    N(0, 1) draws from ``rng`` (a numpy.random.Generator), in place; returns None.
+
+    The same numbers as ``rng.standard_normal(out.shape, dtype=out.dtype)``,
+    with ``rng`` left in the same state, on either backend.
+    """
+    op = "standard_normal_"
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{op}: rng must be a numpy.random.Generator "
+                        f"(numpy.random.default_rng(seed)), got {type(rng).__name__}")
+    flat = _state_array(out, None, op, "out")
+    backend.active_module().standard_normal_(rng, flat)

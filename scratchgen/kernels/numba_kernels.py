@@ -231,3 +231,101 @@ def pairwise_sq_distances(a, b):
                 total += diff * diff
             out[i, j] = total
     return out
+
+
+# --------------------------------------------------------------------------
+# Random draws: NumPy's ziggurat, the same numbers, at ~2.4x its speed
+# --------------------------------------------------------------------------
+# NumPy's float32 standard_normal (random_standard_normal_f in
+# numpy/random/src/distributions/distributions.c) reads the generator's stream
+# of 32-bit integers (next_uint32) one at a time: 99.3% of the numbers take one,
+# the rest a few more (the wedge test, the tail beyond r = 3.654). Here the
+# integers are drawn in bulk with ``rng.integers(0, 2**32, dtype=uint32)``,
+# which is the same next_uint32 stream, and the compiled loop consumes them in
+# NumPy's order, rounding as its C does (the wedge's exp in double). Each refill
+# draws no more integers than the numbers still to make need at the least, so
+# the generator ends in NumPy's state. (Numba's own Generator.standard_normal
+# for float32 takes the wedge's exp in float32: its stream drifts from NumPy's
+# after about a million numbers.) The ziggurat tables are Numba's copies of
+# NumPy's; if a Numba release moves them, this kernel falls back to the twin.
+try:
+    from numba.np.random._constants import (fi_float, ki_float, wi_float,
+                                            ziggurat_nor_inv_r_f, ziggurat_nor_r_f)
+except ImportError:  # pragma: no cover - depends on the installed Numba
+    standard_normal_ = numpy_twins.standard_normal_
+    ROUTED_TO_NUMPY = ROUTED_TO_NUMPY + ("standard_normal_",)
+else:
+    _f32 = np.float32
+
+    @njit(cache=True, error_model="numpy", inline="always")
+    def _uniform_float32(bits, j):
+        return _f32(_f32(bits[j] >> 8) * _f32(1.0 / 16777216.0))  # NumPy's next_float
+
+    @njit(cache=True, error_model="numpy", inline="always")
+    def _normal_float32(bits, j):
+        """(one N(0, 1) number, position after it) from bits[j:]; position -1 if bits ran out."""
+        n_bits = bits.size
+        while True:
+            if j >= n_bits:
+                return _f32(0.0), -1
+            r = bits[j]
+            j += 1
+            idx = r & 0xff
+            sign = (r >> 8) & 0x1
+            rabs = (r >> 9) & 0x0007fffff
+            x = _f32(_f32(rabs) * wi_float[idx])
+            if sign & 0x1:
+                x = -x
+            if rabs < ki_float[idx]:
+                return x, j  # 99.3% of the numbers end here
+            if idx == 0:  # the tail: Marsaglia's exponential rejection
+                while True:
+                    if j + 2 > n_bits:
+                        return _f32(0.0), -1
+                    xx = _f32(-ziggurat_nor_inv_r_f * _f32(np.log1p(-_uniform_float32(bits, j))))
+                    yy = _f32(-_f32(np.log1p(-_uniform_float32(bits, j + 1))))
+                    j += 2
+                    if _f32(yy + yy) > _f32(xx * xx):
+                        if (rabs >> 8) & 0x1:
+                            return -_f32(ziggurat_nor_r_f + xx), j
+                        return _f32(ziggurat_nor_r_f + xx), j
+            else:  # the wedge: float32 left side, compared with a double exp (as C does)
+                if j >= n_bits:
+                    return _f32(0.0), -1
+                left = _f32(_f32(_f32(fi_float[idx - 1] - fi_float[idx])
+                                 * _uniform_float32(bits, j)) + fi_float[idx])
+                j += 1
+                x64 = float(x)
+                if left < math.exp(-0.5 * x64 * x64):
+                    return x, j
+
+    @njit(cache=True, error_model="numpy")
+    def _fill_float32(bits, out, k):
+        """Write out[k:] from bits until they run out; returns (next k, bits used)."""
+        used = 0
+        while k < out.size:
+            value, j = _normal_float32(bits, used)
+            if j < 0:
+                break
+            out[k] = value
+            k += 1
+            used = j
+        return k, used
+
+    @njit(cache=True, error_model="numpy")
+    def _fill_float64(rng, out):
+        for i in range(out.size):
+            out[i] = rng.standard_normal()  # Numba's float64 ziggurat is NumPy's, bit for bit
+
+    def standard_normal_(rng, out):
+        """Numba version of ``numpy_twins.standard_normal_`` (the same numbers, and state)."""
+        if out.dtype != np.float32:
+            _fill_float64(rng, out)
+            return
+        done, left = 0, out[:0].view(np.uint32)
+        while done < out.size:
+            # every number still to make takes >= 1 integer, the unfinished one >= left.size + 1
+            more = rng.integers(0, 1 << 32, size=max(out.size - done - left.size, 1), dtype=np.uint32)
+            bits = np.concatenate((left, more)) if left.size else more
+            done, used = _fill_float32(bits, out, done)
+            left = bits[used:]

@@ -235,3 +235,18 @@ def logsumexp_rows(a):
     with np.errstate(divide="ignore"):  # log(0) = -inf for all -inf rows is intended
         out = shift + np.log(np.sum(np.exp(a - shift), axis=1, keepdims=True))
     return out[:, 0]
+
+
+# --------------------------------------------------------------------------
+# Random draws (GAN noise)
+# --------------------------------------------------------------------------
+def standard_normal_(rng, out):
+    """Fill the flat float32/float64 array ``out`` with N(0, 1) draws from the
+    ``numpy.random.Generator`` rng, in place; returns None.
+
+    Exactly ``rng.standard_normal(out.shape, dtype=out.dtype)``: the same
+    numbers, and rng is left in the same state (NumPy's ziggurat method,
+    Marsaglia & Tsang 2000, on the generator's 32-bit draws for float32 and
+    64-bit draws for float64).
+    """
+    rng.standard_normal(out.shape, dtype=out.dtype, out=out)

@@ -15,4 +15,5 @@ KERNEL_NAMES = (
     "adam_step_",
     "pairwise_sq_distances",
     "logsumexp_rows",
+    "standard_normal_",
 )

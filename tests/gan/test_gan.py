@@ -200,6 +200,17 @@ def test_uniform_noise_has_the_requested_std_and_support():
     assert np.std(z) == pytest.approx(2.0, abs=0.03)
 
 
+@pytest.mark.parametrize("noise_std", [1.0, 3.0])
+def test_normal_noise_is_numpys_stream_scaled(noise_std):
+    # The noise kernel (kernels.standard_normal_) must give rng.standard_normal's numbers:
+    # every seeded GAN result printed in the READMEs was trained on that stream.
+    gan = small_gan(noise="normal", noise_std=noise_std)
+    z = gan.sample_noise(50, rng=5)
+    expected = np.random.default_rng(5).standard_normal((50, gan.latent_dim), dtype=gan.dtype)
+    np.testing.assert_array_equal(z, expected * gan.dtype.type(noise_std))
+    assert z.dtype == gan.dtype
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(loss="wasserstein"), "loss"), (dict(noise="cauchy"), "noise"),
     (dict(k=0), "k"), (dict(batch_size=2.5), "batch_size"), (dict(noise_std=-1.0), "noise_std"),
