@@ -157,8 +157,13 @@ viz.image_grid(np.clip(np.concatenate(rows), 0, 1), nrows=4, ncols=12, vmin=0, v
 # (where the two look alike): the share of prior draws that land *off the
 # codes*, farther from every training code than 99% of the codes are from
 # their nearest neighbour. Such draws decode to blends or to nothing the
-# decoder was trained on. The VAE samples z ~ N(0, I) directly. PPCA's
-# samples are W z + mu + noise: blurry averages with pixel noise.
+# decoder was trained on. The naive choice, z ~ N(0, I) as if the codes
+# were a VAE's, is the baseline: the autoencoder never asked its codes to
+# look like N(0, I), so how many such draws land off the codes depends on
+# where training happened to put them (the printout says; the naive grid
+# uses the same z as the fitted Gaussian's, before its affine map). The VAE
+# samples z ~ N(0, I) directly, because its KL term pulled its codes there. PPCA's samples are W z + mu + noise: blurry averages with
+# pixel noise.
 
 # %%
 n = 24
@@ -166,10 +171,12 @@ samples = {"PPCA": np.clip(ppca2.sample(n, rng=1), 0, 1),
            "AE + Gaussian prior": ae.fit_prior("gaussian").sample(n, rng=1)}
 ae.fit_prior("mixture", n_components=n_mixture, rng=0)
 samples[f"AE + {n_mixture}-Gaussian mixture"] = ae.sample(n, rng=1)
+naive_z = np.random.default_rng(1).standard_normal((n, ae.codes_.shape[1]))
+samples["AE, naive z ~ N(0, I)"] = ae.decode(naive_z)
 samples["VAE, z ~ N(0, I)"] = vae.sample(n, rng=1)
-fig = viz.new_figure((12.0, 2.8), dpi=dpi)
+fig = viz.new_figure((15.0, 2.8), dpi=dpi)
 for i, (name, images) in enumerate(samples.items()):
-    ax = fig.add_subplot(1, 4, i + 1)
+    ax = fig.add_subplot(1, len(samples), i + 1)
     ax.imshow(viz.tile_images(np.clip(images, 0, 1).reshape(-1, 8, 8), 4, 6),
               cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     ax.set_title(name, fontsize=10)
@@ -190,16 +197,33 @@ def off_the_codes(Z, codes):
 
 priors = {"one Gaussian": ae.fit_prior("gaussian").prior_,
           f"{n_mixture}-Gaussian mixture": ae.fit_prior("mixture", n_components=n_mixture, rng=0).prior_}
-fig = viz.new_figure((10.0, 4.0), dpi=dpi)
-for i, (name, prior) in enumerate(priors.items()):
-    draws = prior.sample(2000, rng=2)
+
+
+def standard_normal_log_prob(Z):
+    """log N(z; 0, I) of rows (n, q)."""
+    return -0.5 * (Z ** 2).sum(axis=1) - 0.5 * Z.shape[1] * np.log(2 * np.pi)
+
+
+fig = viz.new_figure((15.0, 4.0), dpi=dpi)
+for i, (name, prior) in enumerate(list(priors.items()) + [("naive N(0, I)", None)]):
+    if prior is None:  # no fit: the VAE's prior used for the autoencoder's codes
+        draws, log_prob = np.random.default_rng(2).standard_normal((2000, 2)), standard_normal_log_prob
+        bounds = np.vstack([ae.codes_, draws])
+        bounds = tuple((lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)) for lo, hi in zip(bounds.min(0), bounds.max(0)))
+    else:
+        draws, log_prob, bounds = prior.sample(2000, rng=2), prior.score_samples, None
     off = off_the_codes(draws, ae.codes_)
     print(f"AE + {name} prior: {off.mean():.1%} of 2,000 draws land off the codes")
-    ax = fig.add_subplot(1, 2, i + 1)
-    viz.density_contour(prior.score_samples, ae.codes_, log_scale=True,   # white dots: training codes
+    ax = fig.add_subplot(1, 3, i + 1)
+    viz.density_contour(log_prob, ae.codes_, bounds=bounds, log_scale=True,   # white dots: training codes
                         title=f"{name} prior: {off.mean():.1%} of draws off the codes", ax=ax)
     ax.scatter(*draws[off].T, s=14, c="orange", marker="X", edgecolors="black", linewidths=0.4,
-               label="draws off the codes")
+               label="prior draws off the codes")
+    for points in ax.collections:  # density_contour calls its points "data": here they are codes
+        if points.get_label() == "data":
+            points.set_label("training codes")
+    ax.set_xlabel("autoencoder code z1")
+    ax.set_ylabel("autoencoder code z2")
     ax.legend(loc="lower left", fontsize=7)
 viz.save_figure(fig, FIGURES / "03_priors_over_codes.png")
 

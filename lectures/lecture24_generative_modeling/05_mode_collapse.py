@@ -25,33 +25,42 @@
 #   distance, kept 1-Lipschitz by a gradient penalty; its gradients do not
 #   vanish when the supports do not overlap.
 #
-# The last section reproduces the lecture's own example on real MNIST digits.
+# The last section shows the lecture's own example on real MNIST digits.
 #
 # `SCRATCHGEN_FAST=1` runs a tiny version in seconds (too short to converge:
-# the numbers are only a smoke test); the full run takes several minutes.
-# `benchmarks/mode_collapse.py` runs the full comparison over seeds, and
-# `benchmarks/mnist_gan.py` the MNIST one.
+# the numbers are only a smoke test); the full run takes about a minute of
+# CPU. The longer studies behind the text: `examples/mode_collapse_seeds.py`
+# (more seeds, both Adam settings, the unrolled GAN, the grid),
+# `benchmarks/mode_collapse.py` (longer budgets, beside the paper) and
+# `benchmarks/mnist_gan.py` (MNIST).
 
 # %%
+import importlib.util
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 
 from scratchgen import apply_thread_policy, datasets, viz
 from scratchgen.gan import mode_coverage
-from scratchgen.gan.recipes import default_recipe, train_recipe
 apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else 1 BLAS thread (scratchgen/threads.py)
 
 FAST = os.environ.get("SCRATCHGEN_FAST") == "1"
 FIGURES = Path(os.environ.get("SCRATCHGEN_FIGURES_DIR")
                or Path(__file__).resolve().parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
-n_steps = 150 if FAST else 4000
-hidden = [16, 16] if FAST else [64, 64]
-variants = ["gan", "pacgan"] if FAST else ["gan", "pacgan", "unrolled", "wgan_gp"]
-data_sets = ["ring"] if FAST else ["ring", "grid"]
+ROOT = Path(__file__).resolve().parents[2]
+# The ring setting has one home, shared with the longer seed study: examples/mode_collapse_seeds.py.
+_spec = importlib.util.spec_from_file_location("mode_collapse_seeds", ROOT / "examples" / "mode_collapse_seeds.py")
+study = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(study)
+reverse_kl_text = study.reverse_kl_text
+
+n_steps = 150 if FAST else study.N_STEPS          # 4,000 iterations, lr / 10 after 3,000
+hidden = [16, 16] if FAST else study.HIDDEN       # MLPs 64-64
+batch_size = 64 if FAST else study.BATCH_SIZE     # 128
+seeds = [0, 1] if FAST else [0, 1, 2]
+betas = (0.9, 0.999)                              # Adam's usual default (see "Which Adam" below)
 
 # %% [markdown]
 # ## The metrics on samples we understand
@@ -66,107 +75,146 @@ rng = np.random.default_rng(0)
 centers = datasets.ring_centers()
 real = datasets.ring(2500, rng=rng)
 collapsed = centers[rng.integers(0, 2, 2500)] + 0.01 * rng.standard_normal((2500, 2))
-
-
-def reverse_kl_text(c):
-    """The reverse KL of a ModeCoverage for printing: it is undefined (nan) with no high-quality sample."""
-    return "undefined (no high-quality sample)" if c.counts.sum() == 0 else f"{c.reverse_kl:.2f}"
-
-
 for name, samples in (("real data", real), ("collapsed onto 2 modes", collapsed)):
     c = mode_coverage(samples, centers, std=0.01)
     print(f"{name:24s} modes {c.modes_captured}/8  high quality {c.high_quality_fraction:.1%}  "
           f"reverse KL {reverse_kl_text(c)}")
 
 # %% [markdown]
-# ## Training the four models
+# ## A standard GAN, PacGAN and WGAN-GP on the ring, over seeds
 #
-# Same networks, optimizer and budget for all (the default recipe of
-# `scratchgen.gan.recipes`, scaled down); WGAN-GP uses its paper's Adam
-# settings and 5 critic steps per generator step; the unrolled GAN looks 3
-# discriminator steps ahead.
+# Same networks (MLPs 64-64), batch, budget and optimizer for the standard
+# GAN (Algorithm 1, k = 1, non-saturating loss) and PacGAN2 (D sees packs of
+# 2): `study.recipe`, the library's default ring recipe scaled down. WGAN-GP
+# uses its paper's toy-data setting: Adam (0.5, 0.9), 5 critic steps,
+# lambda = 0.1, lr 5e-4, 2,000 iterations. One run is one draw of a chaotic
+# process, so each model is trained with several seeds (weights, noise and
+# minibatches) and the claim is what holds across them.
 
 # %%
-def recipe(dataset, variant):
-    r = default_recipe(dataset)
-    r.update(variant=variant, generator_hidden=hidden, discriminator_hidden=hidden,
-             batch_size=64 if FAST else 128, n_steps=n_steps,
-             lr_decay_steps=[int(0.75 * n_steps)])
-    if variant == "unrolled":
-        r.update(unroll_steps=3, unroll_lr=0.1)
-    if variant == "wgan_gp":
-        # Gulrajani et al.'s toy-data setting (their gan_toy.py): lambda = 0.1, not the 10 of
-        # images; with lambda 10 and lr 1e-4 it found 3/8 ring modes in 4,000 iterations here.
-        # lambda 0.1, lr 5e-4: 8/8 modes in 2,000 iterations in seeds 0, 1, 2 (lecture README).
-        r.update(lr=5e-4, betas=(0.5, 0.9), n_critic=5, gp_weight=0.1,
-                 n_steps=min(n_steps, 2000), lr_decay_steps=[int(0.75 * min(n_steps, 2000))])
-    return r
+runs = {}
+for variant in ("gan", "pacgan"):
+    for seed in seeds:
+        r = study.recipe("ring", variant, betas=betas, n_steps=n_steps, hidden=hidden, batch_size=batch_size)
+        # the standard GAN's seed 0 keeps snapshots for the mode-hopping figure below
+        every = (n_steps // 10) if (variant, seed) == ("gan", 0) else None
+        runs[variant, seed] = study.train_and_score(r, seed, snapshot_every=every)
+r = study.recipe("ring", "wgan_gp", n_steps=30 if FAST else n_steps, hidden=hidden, batch_size=batch_size)
+runs["wgan_gp", 0] = study.train_and_score(r, 0)
+for (variant, seed), res in runs.items():
+    c = res["coverage"]
+    print(f"ring {variant:8s} seed {seed}  modes {c.modes_captured}/{c.n_modes}  "
+          f"high quality {c.high_quality_fraction:6.1%}  reverse KL {reverse_kl_text(c):>5s}  "
+          f"({res['cpu']:.1f} s CPU)")
 
-
-results, samples = {}, {}
-for dataset in data_sets:
-    truth = datasets.ring_centers() if dataset == "ring" else datasets.grid_centers()
-    std = 0.01 if dataset == "ring" else 0.05
-    for variant in variants:
-        gan, seconds = train_recipe(recipe(dataset, variant), rng=0)
-        s = gan.sample(2500, rng=1)
-        c = mode_coverage(s, truth, std=std)
-        results[dataset, variant] = c
-        samples[dataset, variant] = s
-        print(f"{dataset:5s} {variant:9s} modes {c.modes_captured:2d}/{c.n_modes}  "
-              f"high quality {c.high_quality_fraction:6.1%}  reverse KL {reverse_kl_text(c):>5s}  "
-              f"({seconds:.0f} s)")
+print()
+print(study.TABLE_HEADER)
+for variant in ("gan", "pacgan", "wgan_gp"):
+    mine = [res for (v, _), res in runs.items() if v == variant]
+    print(study.summary_row("ring", variant, "0.5 (beta2 0.9)" if variant == "wgan_gp" else betas[0], mine))
 
 # %% [markdown]
-# ## What the fixes cost, and what this budget buys
+# ## The generator hops between modes
 #
-# CPU time per iteration on the ring with these networks (100 iterations
-# each, one BLAS thread, on a shared 2-core machine, so ratios only):
-# PacGAN 2.0 ms (about the standard GAN's cost), WGAN-GP 9.7 ms (~5x: 5
-# critic steps and the penalty's double backward), unrolled 21 ms (~10x:
-# 3 discriminator steps differentiated through). At this script's 4,000
-# iterations the unrolled GAN *fails* on the ring, and the printout above
-# says so: measured with seed 0, it captured 0/8 modes with no sample within
-# 3 std of a mode (5 unroll steps and 4,000 iterations, 190 s of CPU, still
-# gave only 2/8). WGAN-GP needs its paper's toy-data penalty weight: with
-# lambda = 10 (the images' setting) and lr 1e-4 it found 3/8 modes with 0.2%
-# high-quality samples; with lambda = 0.1 and lr 5e-4 it finds 8/8 in 2,000
-# iterations (seeds 0, 1, 2), but only ~8% of its samples sit within 3 std
-# (0.03) of a mode: it spreads around the ring instead of sharpening onto
-# the modes. PacGAN is the fix that works at the standard GAN's cost here.
-# A collapsed or diffuse model has an undefined
-# (no high-quality sample) or large reverse KL: read all three numbers.
-#
-# One run is one draw of a chaotic process. With these settings over seeds
-# 0-4 the standard GAN captured 1, 8, 1, 8, 8 ring modes (seed 0, this
-# script's, is a collapse), PacGAN 8/8 in every seed (the lecture README has
-# the table): the claim that holds is "the standard GAN collapses in some
-# runs, PacGAN in none of these", not any single run's number.
+# Samples of the standard GAN (seed 0) every 400 iterations. Its samples
+# form one blob, and the blob moves: D learns to reject the mode G sits on,
+# G follows D's gradient to the next one, D forgets the first... The
+# printout names the mode nearest to most samples at each snapshot (and
+# their share). PacGAN's D sees two samples at once and can reject a pack
+# of two near-identical ones, which is what stops the hopping.
+
+# %%
+hops = study.dominant_modes(runs["gan", 0]["snapshots"])
+print("standard GAN, seed 0, mode nearest to most samples:",
+      ", ".join(f"{step}: {mode} ({share:.0%})" for step, (mode, share) in hops.items()))
+panels = [(f"iteration {step}\nnearest mode {mode} ({share:.0%})", runs["gan", 0]["snapshots"][step])
+          for step, (mode, share) in hops.items()]
+viz.ring_samples_over_training(panels, centers, ncols=min(len(panels), 6),
+                               title="A standard GAN (seed 0) hops between the ring's modes",
+                               path=FIGURES / "05_mode_hopping.png")
 
 # %% [markdown]
 # ## What the samples look like
 #
 # Crosses are the true modes. A collapsed GAN piles its samples on a few of
-# them; a good one puts a tight cluster on each.
+# them (or between them); a good one puts a tight cluster on each.
 
 # %%
-fig = viz.new_figure((3.0 * len(variants), 3.0 * len(data_sets)))
-for row, dataset in enumerate(data_sets):
-    truth = datasets.ring_centers() if dataset == "ring" else datasets.grid_centers()
-    lim = 1.5 if dataset == "ring" else 5.5
-    for col, variant in enumerate(variants):
-        ax = fig.add_subplot(len(data_sets), len(variants), row * len(variants) + col + 1)
-        s = samples[dataset, variant]
-        ax.scatter(s[:, 0], s[:, 1], s=2, alpha=0.3)
-        ax.scatter(truth[:, 0], truth[:, 1], marker="x", color="red", s=20)
-        c = results[dataset, variant]
-        ax.set_title(f"{dataset} {variant}\n{c.modes_captured}/{c.n_modes} modes, "
-                     f"{c.high_quality_fraction:.0%} HQ", fontsize=8)
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
-        ax.set_aspect("equal")
-        ax.tick_params(labelsize=6)
+names = {"gan": "standard GAN", "pacgan": "PacGAN2", "wgan_gp": "WGAN-GP"}
+keys = list(runs)
+ncols = len(seeds)
+fig = viz.new_figure((3.0 * ncols, 3.0 * 3))
+for i, (variant, seed) in enumerate(keys):
+    row, col = ("gan", "pacgan", "wgan_gp").index(variant), seed
+    ax = fig.add_subplot(3, ncols, row * ncols + col + 1)
+    s, c = runs[variant, seed]["samples"], runs[variant, seed]["coverage"]
+    ax.scatter(s[:, 0], s[:, 1], s=2, alpha=0.3)
+    ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="red", s=20)
+    ax.set_title(f"{names[variant]}, seed {seed}\n{c.modes_captured}/{c.n_modes} modes, "
+                 f"{c.high_quality_fraction:.0%} high quality", fontsize=8)
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_aspect("equal")
+    ax.tick_params(labelsize=6)
+fig.suptitle("Ring of 8 Gaussians: 2,500 samples of each trained generator (x: the modes)", fontsize=9)
 viz.save_figure(fig, FIGURES / "05_mode_collapse_samples.png")
+
+# %% [markdown]
+# Read the three numbers together: a model that puts all its samples on one
+# mode scores a high "high-quality share" (every sample is close to *a*
+# mode); the modes captured and the reverse KL (0 = spread evenly over all
+# modes, log K = everything on one mode) show the collapse. Bars are means
+# over the seeds, dots the seeds.
+
+# %%
+fig = viz.new_figure((11.0, 3.6))
+panels = [("modes captured (of 8)", lambda c: c.modes_captured, (0, 8.8)),
+          ("high-quality share of samples (%)", lambda c: 100 * c.high_quality_fraction, (0, 100)),
+          ("reverse KL(p || uniform over modes)", lambda c: c.reverse_kl, (0, 2.3))]
+variants = ["gan", "pacgan", "wgan_gp"]
+for k, (label, value, ylim) in enumerate(panels):
+    ax = fig.add_subplot(1, 3, k + 1)
+    for x, variant in enumerate(variants):
+        vals = np.array([value(res["coverage"]) for (v, _), res in runs.items() if v == variant], float)
+        ok = vals[np.isfinite(vals)]
+        if ok.size:
+            ax.bar(x, ok.mean(), width=0.6, color="tab:blue", alpha=0.5)
+            ax.plot(np.full(ok.size, x), ok, "o", color="black", ms=4)
+        if ok.size < vals.size:  # reverse KL undefined: say so instead of drawing nothing
+            ax.text(x, 0.05 * ylim[1], f"{vals.size - ok.size} undefined", ha="center", fontsize=6)
+    if k == 2:
+        ax.axhline(np.log(8), color="black", lw=1, ls="--", label="log 8: all on one mode")
+        ax.legend(fontsize=7)
+    ax.set_xticks(range(len(variants)))
+    ax.set_xticklabels([names[v] for v in variants], fontsize=8)
+    ax.set_ylim(*ylim)
+    ax.set_title(label + (" (lower is better)" if k == 2 else " (higher is better)"), fontsize=8)
+fig.suptitle(f"Ring: seeds {seeds[0]}-{seeds[-1]} (WGAN-GP: seed 0), bars the mean", fontsize=9)
+viz.save_figure(fig, FIGURES / "05_mode_collapse_metrics.png")
+print("figures saved to", FIGURES)
+
+# %% [markdown]
+# ## Which Adam, and what the fixes cost
+#
+# The standard GAN here uses Adam's usual betas (0.9, 0.999). With the GAN
+# literature's beta1 = 0.5 (the library recipes' setting) the same standard
+# GAN collapses less often: over seeds 0-4 `examples/mode_collapse_seeds.py`
+# measured the collapse in more seeds with beta1 = 0.9 than with 0.5, and
+# PacGAN2 capture all 8 modes in every seed with either (the lecture README
+# has the table). The claim that holds is "the standard GAN collapses in
+# some runs, PacGAN in none of these", not any single run's number, and the
+# momentum of the optimizer is one of the knobs that decide how often.
+#
+# Costs (CPU per run, one BLAS thread): the standard GAN and PacGAN2 about
+# 5 s for 4,000 iterations (PacGAN's D sees packs: the same number of
+# samples); WGAN-GP about 15 s for 2,000 (5 critic steps and the penalty's
+# double backward); the unrolled GAN ~10x the standard GAN's (3 D steps
+# differentiated through), and it *fails* here: 0/8 modes with seed 0 (not
+# in this script; `examples/mode_collapse_seeds.py --variants unrolled`).
+# WGAN-GP finds all 8 modes, but only a few % of its samples sit within
+# 3 std (0.03) of a mode: it spreads around the ring instead of sharpening
+# onto the modes. A collapsed or diffuse model has an undefined (no
+# high-quality sample) or large reverse KL: read all three numbers.
 
 # %% [markdown]
 # ## Compared with the published numbers
@@ -175,104 +223,18 @@ viz.save_figure(fig, FIGURES / "05_mode_collapse_samples.png")
 # 6.3/8 modes, 98.2% high quality, reverse KL 0.45, PacGAN2 7.9, 95.6%, 0.07;
 # on the grid, GAN 17.3/25, 94.8%, 0.70, PacGAN4 24.8, 93.6%, 0.04. Their
 # networks are larger and trained much longer; `benchmarks/mode_collapse.py`
-# averages over seeds, and its results table is in the benchmark's notes.
-
-# %%
-# Read the three numbers together: a model that puts all its samples on one
-# mode scores a high "high-quality share" (every sample is close to *a*
-# mode); the modes captured and the reverse KL (0 = spread evenly over all
-# modes, log K = everything on one mode) show the collapse.
-fig = viz.new_figure((11.0, 3.6))
-ax, ax_kl = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-x = np.arange(len(results))
-labels = [f"{d}\n{v}" for d, v in results]
-ax.bar(x - 0.2, [c.modes_captured / c.n_modes for c in results.values()], width=0.4,
-       color="tab:blue", label="share of modes captured")
-ax.bar(x + 0.2, [c.high_quality_fraction for c in results.values()], width=0.4,
-       color="tab:orange", label="high-quality share of samples")
-for xi, c in zip(x, results.values()):
-    ax.text(xi - 0.2, c.modes_captured / c.n_modes + 0.02, f"{c.modes_captured}/{c.n_modes}",
-            ha="center", fontsize=7)
-ax.set_xticks(x)
-ax.set_xticklabels(labels, fontsize=7)
-ax.set_ylim(0, 1.15)
-ax.set_title("coverage and sample quality (higher is better)", fontsize=9)
-ax.legend(fontsize=7, loc="upper right")
-for xi, c in zip(x, results.values()):
-    if c.counts.sum() == 0:  # reverse KL undefined: say so instead of drawing nothing
-        ax_kl.text(xi, 0.05, "undefined:\nno high-\nquality\nsample", ha="center", fontsize=6)
-    else:
-        ax_kl.bar(xi, c.reverse_kl, width=0.6, color="tab:red")
-    ax_kl.plot([xi - 0.35, xi + 0.35], [np.log(c.n_modes)] * 2, color="black", lw=1, ls="--",
-               label="log K: all samples on one mode" if xi == 0 else None)
-ax_kl.set_xticks(x)
-ax_kl.set_xticklabels(labels, fontsize=7)
-ax_kl.set_ylabel("reverse KL(p || uniform over modes)")
-ax_kl.set_title("reverse KL of the mode shares (lower is better)", fontsize=9)
-ax_kl.legend(fontsize=7)
-viz.save_figure(fig, FIGURES / "05_mode_collapse_metrics.png")
-print("figures saved to", FIGURES)
-
-# %% [markdown]
+# averages over seeds at longer budgets, and the lecture README has its
+# table beside theirs.
+#
 # ## The lecture's figure on MNIST: a well-trained variant (top), a standard GAN (bottom)
 #
 # Two recipes of `scratchgen.gan.recipes`, trained without labels on the
-# 8,000 training images of the fixed MNIST split (`datasets.load_mnist`):
-# "mnist_standard" is Algorithm 1 with MLPs (G 100-256-512-784, D
-# 784-512-256-1, non-saturating loss, Adam 2e-4) and "mnist" is WGAN-GP
-# (critic 784-256-128-1). The pretrained MNIST classifier (98% on the
-# held-out images) reads each sample; the metrics of
-# `gan.image_metrics.mnist_image_metrics` are computed on 2,000 samples and,
-# as the yardstick, on the 2,000 held-out real images:
-#
-# * classes covered and the reverse KL of the predicted classes (log 10 = 2.30
-#   when every sample is read as the same digit);
-# * the Frechet distance between Gaussians fitted to the classifier's 128
-#   penultimate features of samples and of real images: FID's formula in
-#   an MNIST network's features (the MNIST analogue of FID, not comparable
-#   with published FIDs);
-# * improved precision and recall (Kynkaanniemi et al. 2019): the share of
-#   samples inside the k-NN balls of real images, and of real images inside
-#   those of the samples. Collapse keeps precision and destroys recall.
-#
-# Fast mode trains both on 500 images for a few steps: a smoke test only.
-# The full recipes took about 10 minutes each on the shared 2-core machine
-# of the measurements (an estimated 3 on 2 free cores).
-
-# %%
-from scratchgen.gan.image_metrics import mnist_image_metrics  # noqa: E402
-
-mnist_train = datasets.load_mnist("train", return_X_y=True)[0]
-scorer = mnist_image_metrics(n_real=200 if FAST else 2000, parzen=False)
-n_score = 200 if FAST else 2000
-mnist_rows, mnist_scores = [], {}
-for name, label in (("mnist", "top: well-trained variant (WGAN-GP)"),
-                    ("mnist_standard", "bottom: standard GAN")):
-    r = default_recipe(name)
-    if FAST:
-        r.update(n_steps=3 if name == "mnist" else 20, generator_hidden=[32],
-                 discriminator_hidden=[32])
-    gan, seconds = train_recipe(r, rng=0, data=mnist_train[:500] if FAST else mnist_train)
-    s = gan.sample(n_score, rng=1)
-    mnist_scores[name] = scorer(s)
-    counts = np.bincount(scorer.predicted_classes(s), minlength=10)
-    mnist_rows.append((label, s, counts))
-    m = mnist_scores[name]
-    print(f"{name:15s} {r['n_steps']:5d} iterations ({seconds:.0f} s): {m['classes_covered']}/10 "
-          f"classes, reverse KL {m['reverse_kl']:.3f}, Frechet {m['frechet']:.2f}, precision "
-          f"{m['precision']:.3f}, recall {m['recall']:.3f}")
-ref = scorer.reference()
-print(f"{'real held-out':15s}{'':24s}{ref['classes_covered']}/10 classes, reverse KL "
-      f"{ref['reverse_kl']:.3f}, Frechet {ref['frechet']:.2f}, precision {ref['precision']:.3f}, "
-      f"recall {ref['recall']:.3f}")
-heldout = datasets.load_mnist("test")
-mnist_rows.append(("real held-out MNIST images", heldout.data[:24],
-                   np.bincount(heldout.target, minlength=10)))
-viz.samples_with_class_histograms(mnist_rows, path=FIGURES / "05_mnist_mode_collapse.png",
-                                  title="Mode collapse on MNIST (class shares of the samples)")
-
-# %% [markdown]
-# The numbers over three seeds, with wall times and peak memory, are in the
-# lecture README (from `benchmarks/mnist_gan.py`). In our runs the standard
-# GAN put (nearly) every sample on one digit, the lecture's picture, while
+# 8,000 training images of the fixed MNIST split: "mnist_standard" is
+# Algorithm 1 with MLPs (G 100-256-512-784, D 784-512-256-1, non-saturating
+# loss, Adam 2e-4) and "mnist" is WGAN-GP (critic 784-256-128-1). They take
+# several minutes each, longer than this script's budget, so they run in
+# `python benchmarks/mnist_gan.py` (seeds 0, 1, 2), which writes the figure
+# `docs/images/mnist_mode_collapse.png` (samples and the pretrained
+# classifier's class shares) and the metrics table of the lecture README:
+# the standard GAN put (nearly) every sample on one digit in every seed,
 # WGAN-GP drew all ten with near-uniform shares.

@@ -170,7 +170,7 @@ def _snapshot_items(snapshots) -> list[tuple[str, np.ndarray]]:
         raise ValueError("snapshots: expected at least one snapshot, got none")
     out = []
     for i, (step, samples) in enumerate(items):
-        label = f"step {step}" if step is not None else f"snapshot {i}"
+        label = step if isinstance(step, str) else f"step {step}" if step is not None else f"snapshot {i}"
         out.append((label, as_points(samples, f"snapshots[{i}] samples")))
     return out
 
@@ -188,7 +188,8 @@ def ring_samples_over_training(
     """GAN samples at several training steps, with the true modes marked (the ring figure).
 
     ``snapshots``: ``{step: samples (n, 2)}`` or a list of ``(step, samples)``
-    pairs, in training order. ``centers``: the mixture's modes ``(K, 2)``,
+    pairs, in training order (a str key is the panel's title as it is, any
+    other is titled "step <key>"). ``centers``: the mixture's modes ``(K, 2)``,
     drawn as crosses. All panels share the same axes limits. The figure is
     ``ncols * panel_size`` by ``nrows * panel_size`` inches.
     """

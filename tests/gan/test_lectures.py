@@ -8,16 +8,30 @@ FIGURES = {
     "04_gan.py": ["04_saturating_gradient.png", "04_optimal_discriminator.png", "04_discriminator_outputs.png",
                   "04_value_function.png", "04_ring_samples.png", "04_k_steps_and_optimizers.png"],
     "05_mode_collapse.py": ["05_mode_collapse_samples.png", "05_mode_collapse_metrics.png",
-                            "05_mnist_mode_collapse.png"],
+                            "05_mode_hopping.png"],
     "06_discriminator_features.py": ["06_gan_digits.png", "06_feature_probe.png"],
     "08_game_dynamics.py": ["08_bilinear_phase.png", "08_dirac_phase.png",
                             "08_distance_and_conserved.png"],
 }
 
 
+# Printed labels to find in each script's lecture README section (besides the
+# columns and row labels of any markdown table it prints; tests/conftest.py).
+README_LABELS = {
+    "04_gan.py": [r"^(Adam lr 1e-[23], k = 1|SGD lr 0\.05, momentum 0\.5, k = [15])\s", r"(W2) at",
+                  r"(max \|D\(x\) - D\*\(x\)\|)", r"(D\(x\)) \d", r"(reverse KL) \d",
+                  r"(high-quality share)"],
+    "05_mode_collapse.py": [r"(high quality) ", r"(reverse KL) ", r"^standard GAN, seed 0, (mode nearest to most samples)"],
+    "06_discriminator_features.py": [r"(labels)"],
+    "08_game_dynamics.py": [r"^  (simultaneous|alternating|extragradient|optimistic|negative momentum|consensus)\s",
+                            r"^  (alternating \+ R1|simultaneous \+ R1)\s", r"(non-saturating loss)",
+                            r"(x\^2 \+ y\^2 \+ lambda x y)", r"(diverged)"],
+}
+
+
 @pytest.mark.parametrize("script", sorted(FIGURES))
 def test_lecture_runs_in_fast_mode_and_saves_figures(script, run_lecture, capsys):
-    namespace = run_lecture(script, FIGURES[script])
+    namespace = run_lecture(script, FIGURES[script], readme=README_LABELS[script])
     if script == "04_gan.py":
         # The lecture's claims, checked on its own run: D's step raised V, and
         # once D rejects the samples the minimax gradient is the smaller one.
@@ -34,6 +48,9 @@ def test_lecture_runs_in_fast_mode_and_saves_figures(script, run_lecture, capsys
         assert not re.search(r"\bnan\b", out, re.IGNORECASE)  # an undefined reverse KL is said in words
         empty = namespace["mode_coverage"](np.full((5, 2), 9.0), namespace["centers"], std=0.01)
         assert namespace["reverse_kl_text"](empty) == "undefined (no high-quality sample)"
+        # the hopping figure's labels: one (mode, share) per snapshot, a mode of the ring
+        hops = namespace["hops"]
+        assert len(hops) >= 5 and all(1 <= mode <= 8 and 0 < share <= 1 for mode, share in hops.values())
     if script == "06_discriminator_features.py":
         # Even in fast mode every linear probe is far above chance (10%):
         # pixels alone give ~80% on 8x8 digits with 100 labels.

@@ -169,6 +169,11 @@ def test_loss_curves_are_drawn_against_the_recorded_step():
     np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])  # no steps recorded: the index
 
 
+def test_ring_panels_are_titled_by_step_or_by_the_given_text():
+    fig = viz.ring_samples_over_training([(400, RING), ("iteration 800\nnearest mode 3", RING)], RING, dpi=DPI)
+    assert [ax.get_title() for ax in fig.axes] == ["step 400", "iteration 800\nnearest mode 3"]
+
+
 def test_image_grid_row_labels_sit_at_the_row_centres():
     fig = viz.image_grid(RNG.random((6, 64)), 2, 3, (8, 8), row_labels=["top", "bottom"], dpi=DPI)
     ax = fig.axes[0]
