@@ -18,6 +18,9 @@ from scratchgen.autodiff.tensor import Tensor, _new_tensor
 def topological_order(roots):
     """Return the nodes that require grad reachable from ``roots``, each
     after all nodes it depends on (inputs before outputs)."""
+    # A set of Tensors, not of their ids: Tensor hashes by identity (its ==
+    # makes a boolean Tensor, but a set compares hashes first and then
+    # identity, so == is never called).
     order, visited = [], set()
     # BEGIN SOLUTION task=autodiff.topological_sort
     stack = [(t, False) for t in roots if t.requires_grad]
@@ -26,13 +29,13 @@ def topological_order(roots):
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
         if node._ctx is not None:
             for parent in node._ctx.inputs:
-                if parent.requires_grad and id(parent) not in visited:
+                if parent.requires_grad and parent not in visited:
                     stack.append((parent, False))
     # END SOLUTION
     return order
@@ -64,7 +67,7 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_grap
 
     When ``targets`` is None, leaf gradients accumulate into ``.grad`` (as
     ``Tensor.backward``); otherwise the gradients of the ``targets`` Tensors
-    are returned as a dict keyed by ``id`` (as ``grad``). Unless
+    are returned as a dict keyed by the Tensor (as ``grad``). Unless
     ``retain_graph`` (default: ``create_graph``), every node whose backward
     ran is released: its saved arrays are freed and a second backward
     through it raises.
@@ -77,49 +80,52 @@ def backpropagate(outputs, grad_outputs, create_graph, targets=None, retain_grap
                 f"compute it under no_grad, or from tensors without "
                 f"requires_grad=True?")
     seeds = _seed_gradients(outputs, grad_outputs)
-    target_ids = None if targets is None else {id(t) for t in targets}
+    wanted = None if targets is None else set(targets)
     # Without create_graph the gradients are plain arrays (no op is recorded,
     # so a Tensor around them would only cost time); with it, Tensors.
-    grads = {}
+    grads, found = {}, {}
     state = mode._state
-    previous_mode = state["grad_enabled"]
+    previous_mode, previous_arrays = state["grad_enabled"], state["arrays"]
     state["grad_enabled"] = bool(create_graph)  # set_grad_enabled, minus the
     try:                                        # cost of a generator context manager
         for o, g in zip(outputs, seeds):
-            _accumulate(grads, o, g if create_graph else g.data, create_graph)
+            g = g if create_graph else g.data
+            previous = grads.get(o)  # the same output may be passed twice
+            grads[o] = g if previous is None else previous + g
         for node in reversed(topological_order(outputs)):
-            key = id(node)
-            g = grads.get(key)
+            # Every use of node comes later in the order, so by now its
+            # gradient is complete; pop it to free memory as we go.
+            g = grads.pop(node, None)
             if g is None:
                 continue
+            if wanted is not None and node in wanted:
+                found[node] = g
             ctx = node._ctx
             if ctx is None:
-                if target_ids is None:
+                if wanted is None:
                     _accumulate_leaf(node, g, create_graph)
                 continue
             for parent, g_parent in zip(ctx.inputs,
                                         _run_backward(node, ctx, g, create_graph)):
                 if g_parent is not None and parent.requires_grad:
-                    _accumulate(grads, parent, _checked(ctx, parent, g_parent, create_graph),
-                                create_graph)
+                    _add_gradient(grads, ctx, parent, g_parent, create_graph)
             if not retain:
                 ctx.release()
-            if target_ids is None or key not in target_ids:
-                del grads[key]  # free memory as we go
     finally:
-        state["grad_enabled"] = previous_mode
-    if not create_graph and target_ids is not None:
-        for key in target_ids:
-            if key in grads:
-                grads[key] = _new_tensor(grads[key])
-    return grads
+        state["grad_enabled"], state["arrays"] = previous_mode, previous_arrays
+    if not create_graph:
+        for key, g in found.items():
+            found[key] = _new_tensor(g)
+    return found
 
 
 def _run_backward(node, ctx, grad, create_graph):
     """The node's Function.backward: one gradient per input (a tuple).
 
     Without create_graph, ``grad`` is an array; a backward marked
-    ``backward_on_arrays`` gets it as it is, any other a Tensor around it.
+    ``backward_on_arrays`` gets it as it is (with ``mode._state["arrays"]``
+    on, so that ``saved_tensors`` and ``apply`` work on arrays), any other
+    a Tensor around it.
     """
     if ctx.released:
         raise RuntimeError(
@@ -128,11 +134,21 @@ def _run_backward(node, ctx, grad, create_graph):
             f"retain_graph=True to the first backward()/grad() if you need to, or "
             f"recompute the forward pass")
     state = mode._state
-    on_arrays = not create_graph and ctx.fn.array_backward
-    if not (create_graph or on_arrays):
+    if not create_graph and ctx.fn.array_backward:
+        state["arrays"] = True  # reset by the next Tensor backward and at the end
+        return _call_backward(ctx, grad)
+    state["arrays"] = False
+    if not create_graph:
         grad = _new_tensor(grad)
     ctx._out = node  # lets ctx.saved_tensors find the output; never kept
-    state["arrays"] = on_arrays
+    try:
+        return _call_backward(ctx, grad)
+    finally:
+        ctx._out = None
+
+
+def _call_backward(ctx, grad):
+    """ctx.fn.backward(ctx, grad) as a tuple of one gradient per input."""
     try:
         input_grads = ctx.fn.backward(ctx, grad)
     except mode.AnomalyError as error:
@@ -140,23 +156,22 @@ def _run_backward(node, ctx, grad, create_graph):
         raise mode.AnomalyError(
             f"detect_anomaly: {ctx.fn.__name__}.backward produced NaN or inf "
             f"({error})") from None
-    finally:
-        ctx._out = None
-        state["arrays"] = False
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if len(input_grads) != len(ctx.inputs):
         raise RuntimeError(
             f"{ctx.fn.__name__}.backward returned {len(input_grads)} "
             f"gradients for {len(ctx.inputs)} inputs")
-    if state["anomaly"]:
+    if mode._state["anomaly"]:
         check_backward_finite(ctx, input_grads)
     return input_grads
 
 
-def _checked(ctx, parent, g, create_graph):
-    """g, the gradient for input ``parent``, as an array (a Tensor with
-    create_graph) of the input's shape and dtype."""
+def _add_gradient(grads, ctx, parent, g, create_graph):
+    """Add g, the gradient ``ctx.fn.backward`` returned for input ``parent``,
+    to ``grads[parent]``, after checking its shape and casting its dtype:
+    an array, or a Tensor with create_graph (then the sum is recorded too:
+    it is part of the gradient's graph)."""
     if create_graph:
         data = g.data
     else:
@@ -168,16 +183,8 @@ def _checked(ctx, parent, g, create_graph):
             f"{data.shape} for an input of shape {expected.shape}")
     if data.dtype != expected.dtype:
         g = g.astype(expected.dtype)
-    return g
-
-
-def _accumulate(grads, node, g, create_graph):
-    key = id(node)
-    previous = grads.get(key)
-    if previous is None:
-        grads[key] = g
-    else:  # with create_graph the sum is recorded: part of the gradient's graph
-        grads[key] = previous + g
+    previous = grads.get(parent)
+    grads[parent] = g if previous is None else previous + g
 
 
 def _accumulate_leaf(leaf, g, create_graph):
@@ -217,7 +224,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                           retain_graph=retain_graph)
     result = []
     for i, t in enumerate(inputs):
-        g = grads.get(id(t))
+        g = grads.get(t)
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: inputs[{i}] (shape {t.shape}) was not used to compute "

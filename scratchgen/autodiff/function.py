@@ -128,11 +128,12 @@ class Function:
         """Run forward on the inputs' arrays and record the node if needed."""
         # This is the hot path of every op (and of every op inside a backward
         # that runs without create_graph): plain loops, nothing optional.
-        arrays, record = [], False
+        arrays, needs_grad, record = [], [], False
         for x in inputs:  # a loop, not a comprehension: that would be a call
             if not isinstance(x, Tensor):
                 return cls._apply_to_other(inputs, options)
             arrays.append(x.data)
+            needs_grad.append(x.requires_grad)
             if x.requires_grad:
                 record = True
         if not (record and _state["grad_enabled"]):
@@ -160,7 +161,7 @@ class Function:
         out.data, out.requires_grad, out.grad, out._ctx = data, True, None, ctx
         ctx.fn = cls
         ctx.inputs = inputs
-        ctx.needs_input_grad = [t.requires_grad for t in inputs]
+        ctx.needs_input_grad = needs_grad
         return out
 
 
@@ -169,8 +170,12 @@ class Function:
         """apply when some input is not a Tensor: inside a backward on arrays
         (``backward_on_arrays``) arrays give an array; otherwise numbers and
         arrays become Tensors (``as_tensors``)."""
-        if _state["arrays"] and all(type(x) is np.ndarray for x in inputs):
-            return np.asarray(cls.forward(_Unrecorded(), *inputs, **options))
+        if _state["arrays"]:
+            for x in inputs:
+                if type(x) is not np.ndarray:
+                    break
+            else:
+                return np.asarray(cls.forward(_Unrecorded(), *inputs, **options))
         return cls.apply(*as_tensors(inputs), **options)
 
 
