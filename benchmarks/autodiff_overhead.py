@@ -19,6 +19,8 @@ processes of the median of ``--repeats`` loops of ``--number`` steps.
 
     python benchmarks/autodiff_overhead.py [--repeats 7] [--rounds 3] [--torch-python PATH]
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import statistics
 import sys

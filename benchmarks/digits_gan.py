@@ -21,6 +21,8 @@
 
 Usage: python benchmarks/digits_gan.py [--steps N] [--stacked] [--out DIR] [--seed 0]
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import json
 import os

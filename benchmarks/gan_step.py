@@ -33,6 +33,8 @@ scratchgen's and PyTorch's GAN skip D's weight gradients in G's step.
 Usage: python benchmarks/gan_step.py [--repeats 30] [--rounds 3] [--threads 1,2]
                                      [--configs a,b] [--torch-python PATH]
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import statistics
 import sys

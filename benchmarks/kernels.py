@@ -21,6 +21,8 @@ because Numba from pip has no SVML). Such rows are marked SLOW and the
 script exits with status 1. Routed kernels show a speed-up near 1.0x (the
 same code on both backends).
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import statistics
 import time

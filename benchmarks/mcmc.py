@@ -21,6 +21,8 @@ capped by what the other processes leave (see the control line), while a
 parallel row whose CPU time per step matches the 1-thread row shows that the
 threads add no work of their own.
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import os
 import statistics

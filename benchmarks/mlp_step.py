@@ -20,6 +20,8 @@ a busy machine. Run::
     python benchmarks/mlp_step.py               # scratchgen's thread policy (1 BLAS thread)
     python benchmarks/mlp_step.py --threads 1   # one thread everywhere
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import statistics
 import time

@@ -26,6 +26,8 @@ reuse them on the next run; ``--only``: some of the groups "pixels",
 "mnist_standard", "mnist" (the two GAN recipes, each with its random copy),
 "latent" (AE and VAE); the default is all.)
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import os
 import sys

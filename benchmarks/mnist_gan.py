@@ -27,6 +27,8 @@ Usage::
 
 ``--steps-*`` shorten the recipes (the table then says so).
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import json
 import os

@@ -32,6 +32,8 @@ Burda et al.; worse by the smaller training set and smaller network.
 Run: ``python benchmarks/mnist_latent.py [--dims 8] [--seeds 0,1,2]``
 (``--fast``: small subsets, few epochs, for the test suite).
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import importlib.util
 import json

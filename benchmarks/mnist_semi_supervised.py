@@ -32,6 +32,8 @@ network trained supervised only (cross-entropy on the labelled images, same
 noise, Adam, the same schedule and number of steps).
 Run with SCRATCHGEN_NUM_THREADS=1 (or 2) and ``nice`` on a shared machine.
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import json
 import os

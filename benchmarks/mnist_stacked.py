@@ -23,6 +23,8 @@ Usage::
         [--steps-standard N] [--steps-wgan N] [--eval-every N] [--out DIR]
     python benchmarks/mnist_stacked.py --time-per-iteration [--repeats 5]
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import json
 import os

@@ -55,6 +55,8 @@ Results here (2 cores, means over 2 seeds; modes / high-quality % / reverse KL):
   simultaneous: 77.2% vs 77.0% high quality, 8/8 modes each (10 runs in
   1169 s). Table and reading: the lecture README, 08_game_dynamics.
 """
+KIND = "study"  # trains to a result; scratchgen bench runs it only when named
+
 import argparse
 import json
 import sys

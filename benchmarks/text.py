@@ -18,6 +18,8 @@ n-gram fitting: ``NGramModel(order).fit`` on the whole training split
     python benchmarks/text.py                       # PyTorch from --torch-python if given
     python benchmarks/text.py --torch-python /path/to/venv/bin/python
 """
+KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
+
 import argparse
 import json
 import os

@@ -1,10 +1,19 @@
 """``scratchgen bench``: run the benchmark scripts of a source checkout and print their tables.
 
 Each ``benchmarks/*.py`` script is run in its own Python process (from the
-checkout's root, so it measures this checkout) and prints a table of
-medians over repeats with side-by-side ratios; ``bench`` shows the tables
-as they come and keeps each script's output in the run folder.
+checkout's root, so it measures this checkout) and prints its table;
+``bench`` shows the tables as they come and keeps each script's output in
+the run folder.
+
+A script says what it is in a top-level ``KIND = "speed"`` or ``KIND =
+"study"`` (read from its source, not imported). Speed benchmarks take
+seconds to minutes, print medians over ``--repeats`` with side-by-side
+ratios and are what ``bench`` runs by default (``--quick`` passes
+``--repeats 3``). Studies train models to a result (modes, accuracy,
+log-likelihood over seeds) and take tens of minutes to hours: they run
+only when named, with their own options.
 """
+import ast
 import subprocess
 import sys
 import time
@@ -14,13 +23,14 @@ from scratchgen.commands import common
 from scratchgen.commands.errors import UsageError
 from scratchgen.commands.runs import RunFolder, default_run_name
 
-__all__ = ["add_parser", "run", "find_benchmarks"]
+__all__ = ["add_parser", "run", "find_benchmarks", "script_kind"]
 
 _EXAMPLES = """\
 examples:
-  scratchgen bench                       every script in benchmarks/
+  scratchgen bench                       every speed benchmark in benchmarks/
   scratchgen bench kernels mcmc          only these (names without .py)
-  scratchgen bench --list
+  scratchgen bench mnist_gan             a study: runs only when named (long)
+  scratchgen bench --list                the scripts, speed benchmarks first
   scratchgen bench --quick               fewer repeats (--repeats 3)
 
 Needs a source checkout (git clone; pip install -e .): the scripts are not
@@ -33,10 +43,11 @@ def add_parser(sub):
     p = sub.add_parser("bench", help="run benchmarks/*.py and print their ratio tables",
                        description=__doc__.split("\n\n", 1)[1].strip(), epilog=_EXAMPLES,
                        formatter_class=common.formatter)
-    p.add_argument("names", nargs="*", metavar="NAME", help="scripts to run (default: all)")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="scripts to run (default: every speed benchmark)")
     p.add_argument("--list", action="store_true", help="list the scripts and exit")
     p.add_argument("--repeats", type=common.positive_int, default=None,
-                   help="passed to every script as --repeats N")
+                   help="passed to every speed benchmark as --repeats N")
     p.add_argument("--dir", metavar="DIR", default=None,
                    help="benchmark folder (default: benchmarks/ of the checkout scratchgen runs from)")
     p.add_argument("--timeout", type=common.positive_float, default=1800.0, metavar="SECONDS",
@@ -60,11 +71,29 @@ def find_benchmarks(directory=None):
     return folder, scripts
 
 
+def script_kind(script):
+    """"speed" or "study": the script's top-level ``KIND = ...`` ("study"
+    when it has none, so that an unmarked script never runs by default)."""
+    try:
+        tree = ast.parse(Path(script).read_text(encoding="utf-8"), filename=str(script))
+    except (OSError, SyntaxError, ValueError):
+        return "study"
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "KIND"
+                and isinstance(node.value, ast.Constant) and node.value.value in ("speed", "study")):
+            return node.value.value
+    return "study"
+
+
 def run(args):
     folder, scripts = find_benchmarks(args.dir)
+    kinds = {s.stem: script_kind(s) for s in scripts}
     if args.list:
-        for s in scripts:
-            print(s.stem)
+        for kind in ("speed", "study"):
+            for s in scripts:
+                if kinds[s.stem] == kind:
+                    print(f"{s.stem:28s} {kind}")
         return 0
     if args.names:
         known = {s.stem: s for s in scripts}
@@ -72,14 +101,20 @@ def run(args):
         if unknown:
             raise UsageError(f"unknown benchmark {unknown[0]!r}; available: {', '.join(known)}")
         scripts = [known[n.removesuffix(".py")] for n in args.names]
+    else:
+        scripts = [s for s in scripts if kinds[s.stem] == "speed"]
+        if not scripts:
+            raise UsageError(f"{folder} has no speed benchmarks (scripts with KIND = \"speed\"); "
+                             f"name a study to run it: {', '.join(kinds)}")
     repeats = args.repeats or (3 if args.quick else None)
-    extra = ["--repeats", str(repeats)] if repeats else []
     config = {"command": "bench", "dir": str(folder), "scripts": [s.stem for s in scripts],
               "repeats": repeats, "seed": args.seed}
     summary, failed = {}, []
     with RunFolder.new(args.out or default_run_name("bench")) as run_dir:
         run_dir.write_json("config.json", config)
         for i, script in enumerate(scripts, start=1):
+            # --repeats means "medians over N": only speed benchmarks take it
+            extra = ["--repeats", str(repeats)] if repeats and kinds[script.stem] == "speed" else []
             status, seconds, output = _run_script(script, folder.parent, extra, args.timeout)
             (run_dir.file(f"{script.stem}.txt")).write_text(output, encoding="utf-8")
             run_dir.log({"step": i, "script": script.stem, "status": status, "seconds": seconds})

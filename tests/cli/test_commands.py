@@ -181,13 +181,34 @@ def test_evaluate_recomputes_the_same_metrics(cli, tmp_path):
 def test_bench_runs_scripts_and_reports_missing_folder(cli, tmp_path):
     bench = tmp_path / "benchmarks"
     bench.mkdir()
-    (bench / "toy.py").write_text("import sys\nprint('op  ratio')\nprint('add', sys.argv[1:])\n")
+    (bench / "toy.py").write_text('"""A speed benchmark."""\nKIND = "speed"\n\nimport sys\n'
+                                  "print('op  ratio')\nprint('add', sys.argv[1:])\n")
     r = cli("bench", "--dir", bench, "--quick", "--out", tmp_path / "run")
     assert r.status == 0, r.err
     assert "op  ratio" in r.out and "['--repeats', '3']" in r.out
     assert (tmp_path / "run" / "toy.txt").read_text().startswith("op  ratio")
     r = cli("bench", "--dir", tmp_path / "elsewhere")
     assert r.status == 2 and "no benchmark folder" in r.err
+
+
+def test_bench_runs_studies_only_when_named_and_without_repeats(cli, tmp_path):
+    # A study (here: a script without KIND) trains for minutes to hours and has no --repeats:
+    # the default run skips it, and naming it runs it with no option added.
+    bench = tmp_path / "benchmarks"
+    bench.mkdir()
+    (bench / "fast.py").write_text('KIND = "speed"\nimport sys\nprint("fast", sys.argv[1:])\n')
+    (bench / "long.py").write_text("import sys\nprint('long', sys.argv[1:])\n")
+    r = cli("bench", "--dir", bench, "--list")
+    assert r.status == 0 and r.out.split() == ["fast", "speed", "long", "study"]
+    r = cli("bench", "--dir", bench, "--quick", "--out", tmp_path / "default")
+    assert r.status == 0, r.err
+    assert "fast ['--repeats', '3']" in r.out and "=== long.py" not in r.out
+    r = cli("bench", "long", "fast", "--dir", bench, "--quick", "--out", tmp_path / "named")
+    assert r.status == 0, r.err
+    assert "long []" in r.out and "fast ['--repeats', '3']" in r.out
+    (bench / "fast.py").unlink()
+    r = cli("bench", "--dir", bench, "--out", tmp_path / "none")
+    assert r.status == 2 and "no speed benchmarks" in r.err and "long" in r.err
 
 
 def test_demo_quick(cli, tmp_path):
