@@ -19,7 +19,7 @@ from scratchgen.datasets.digits import Digits, load_digits, stack_label, stacked
 from scratchgen.datasets.idx import read_idx, write_idx
 from scratchgen.datasets.loader import DataLoader
 from scratchgen.datasets.mnist import load_mnist, read_mnist_files
-from scratchgen.datasets.stacked_mnist import stacked_mnist, stacked_mnist_sampler
+from scratchgen.datasets.stacked_mnist import stacked_mnist, stacked_mnist_sampler, stacked_mnist_side_by_side
 from scratchgen.datasets.stories import Story, StorySplit, load_stories
 from scratchgen.datasets.toy2d import (
     RING_PRESETS,
@@ -54,6 +54,7 @@ __all__ = [
     "read_mnist_files",
     "stacked_mnist",
     "stacked_mnist_sampler",
+    "stacked_mnist_side_by_side",
     "read_idx",
     "write_idx",
     "DataLoader",

@@ -20,7 +20,8 @@ import numpy as np
 from scratchgen.datasets._checks import as_generator, check_count
 from scratchgen.datasets.digits import stack_label
 
-__all__ = ["stacked_mnist", "stacked_mnist_sampler", "STACKED_MNIST_DIM", "N_CHANNELS"]
+__all__ = ["stacked_mnist", "stacked_mnist_sampler", "stacked_mnist_side_by_side",
+           "STACKED_MNIST_DIM", "N_CHANNELS"]
 
 N_CHANNELS = 3
 STACKED_MNIST_DIM = N_CHANNELS * 28 * 28  # 2352
@@ -57,6 +58,18 @@ def stacked_mnist_sampler(X=None, y=None):
     def sample(m, rng):
         return stacked_mnist(m, rng=rng, X=X, y=y, return_labels=False)
     return sample
+
+
+def stacked_mnist_side_by_side(images):
+    """Stacked images (n, 2352) as (n, 28, 84) grey-scale pictures, the three
+    channels side by side (for ``viz.image_grid``: a colour picture would mix
+    the three digits into one blot)."""
+    images = np.asarray(images)
+    if images.ndim != 2 or images.shape[1] != STACKED_MNIST_DIM:
+        raise ValueError(f"stacked_mnist_side_by_side: expected images of shape (n, "
+                         f"{STACKED_MNIST_DIM}), got {images.shape}")
+    n = len(images)
+    return images.reshape(n, N_CHANNELS, 28, 28).transpose(0, 2, 1, 3).reshape(n, 28, N_CHANNELS * 28)
 
 
 def _images(X, y):
