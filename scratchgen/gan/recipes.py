@@ -82,6 +82,12 @@ _IMAGES = dict(
 )
 # WGAN-GP as Gulrajani et al. (2017) train it: Adam betas (0.5, 0.9), 5 critic steps, lambda 10.
 _WGAN_GP = dict(_IMAGES, variant="wgan_gp", betas=(0.5, 0.9), n_critic=5, gp_weight=10.0)
+# The MNIST-sized networks (z 100), shared by MNIST and stacked MNIST: WGAN-GP's, and the
+# standard GAN's (Algorithm 1, non-saturating, Adam 2e-4, DCGAN's betas (0.5, 0.999)).
+_WGAN_GP_MNIST = dict(_WGAN_GP, latent_dim=100, generator_hidden=[256, 512],
+                      discriminator_hidden=[256, 128], lr=2e-4)
+_STANDARD_MNIST = dict(_IMAGES, variant="gan", latent_dim=100, generator_hidden=[256, 512],
+                       discriminator_hidden=[512, 256], lr=2e-4, betas=(0.5, 0.999))
 
 RECIPES = {
     "ring": dict(_MIXTURE, dataset="ring", data_dim=2,
@@ -115,9 +121,7 @@ RECIPES = {
     # lecture's "well-trained variant"; "mnist_standard" is its standard GAN (Algorithm 1,
     # non-saturating, Adam 2e-4) that collapses. See benchmarks/mnist_gan.py.
     "mnist": dict(
-        _WGAN_GP, dataset="mnist", data_dim=784, latent_dim=100,
-        generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4,
-        n_steps=800, lr_decay_steps=[500], lr_decay=0.2,
+        _WGAN_GP_MNIST, dataset="mnist", data_dim=784, n_steps=800, lr_decay_steps=[500], lr_decay=0.2,
         measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 800 iterations: 10/10 classes in every "
                  "seed, reverse KL 0.083 +- 0.022 over 2,000 samples (real held-out images: "
                  "0.002), Frechet distance 55.7 +- 4.0 in the classifier's features (real: "
@@ -129,24 +133,19 @@ RECIPES = {
     # Stacked MNIST (three training-split digits as channels, 2352 dims, 1000 modes; fresh
     # stacks every minibatch): WGAN-GP and its standard GAN. See benchmarks/mnist_stacked.py.
     "stacked_mnist": dict(
-        _WGAN_GP, dataset="stacked_mnist", data_dim=2352, latent_dim=100,
-        generator_hidden=[256, 512], discriminator_hidden=[256, 128], lr=2e-4, n_steps=2500,
+        _WGAN_GP_MNIST, dataset="stacked_mnist", data_dim=2352, n_steps=2500,
         lr_decay_steps=[2000], lr_decay=0.2,
         measured="benchmarks/mnist_stacked.py, seeds 0, 1, 2, 2500 iterations, 10,000 samples: "
                  "956, 920, 871 modes (916 +- 35; below the 950 goal in two seeds), reverse KL "
                  "0.37, 0.51, 0.62 (real held-out stacks: 1000, 0.058); 0.091 s per iteration "
                  "on a quiet core (228 s), 241-290 s CPU on 2 shared cores"),
     "stacked_mnist_standard": dict(
-        _IMAGES, dataset="stacked_mnist", data_dim=2352, variant="gan", latent_dim=100,
-        generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
-        betas=(0.5, 0.999), n_steps=6000,
+        _STANDARD_MNIST, dataset="stacked_mnist", data_dim=2352, n_steps=6000,
         measured="benchmarks/mnist_stacked.py, seeds 0, 1, 2, 6000 iterations: 5, 3, 4 modes "
                  "(reverse KL 5.57, 6.90, 6.19; log 1000 = 6.91): collapsed from the first "
                  "evaluation (500 iterations) on; 0.030 s per iteration on a quiet core (178 s)"),
     "mnist_standard": dict(
-        _IMAGES, dataset="mnist", data_dim=784, variant="gan", latent_dim=100,
-        generator_hidden=[256, 512], discriminator_hidden=[512, 256], lr=2e-4,
-        betas=(0.5, 0.999), n_steps=3000,
+        _STANDARD_MNIST, dataset="mnist", data_dim=784, n_steps=3000,
         measured="benchmarks/mnist_gan.py, seeds 0, 1, 2, 3000 iterations: 2, 1, 1 classes "
                  "(reverse KL 2.21 +- 0.14; log 10 = 2.30), Frechet distance 550 +- 20, "
                  "recall 0.000 in every seed; 638 +- 43 s each on 2 heavily shared cores; "
