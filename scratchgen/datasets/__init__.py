@@ -12,11 +12,15 @@
   3.0, split 8,000 / 2,000 stratified with seed 0), ``read_mnist_files``;
   ``stacked_mnist`` / ``stacked_mnist_sampler`` (three MNIST digits as the
   channels of one 2352-pixel image: 1000 modes).
+* Fashion-MNIST: ``load_fashion_mnist`` (70,000 images of clothing, MNIST's
+  format; read from Debian's package ``dataset-fashion-mnist`` when it is
+  installed, never shipped or downloaded).
 * Files: ``read_idx`` / ``write_idx`` for MNIST's IDX format.
 * ``DataLoader``: shuffled minibatches of arrays.
 """
 from scratchgen.datasets.digits import Digits, load_digits, stack_label, stacked_digits, train_test_split
 from scratchgen.datasets.idx import read_idx, write_idx
+from scratchgen.datasets.fashion_mnist import load_fashion_mnist
 from scratchgen.datasets.loader import DataLoader
 from scratchgen.datasets.mnist import load_mnist, read_mnist_files
 from scratchgen.datasets.stacked_mnist import stacked_mnist, stacked_mnist_sampler, stacked_mnist_side_by_side
@@ -51,6 +55,7 @@ __all__ = [
     "stacked_digits",
     "stack_label",
     "load_mnist",
+    "load_fashion_mnist",
     "read_mnist_files",
     "stacked_mnist",
     "stacked_mnist_sampler",
