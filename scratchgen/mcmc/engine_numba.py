@@ -35,7 +35,6 @@ specialised on the *function* passed in, and Numba cannot reuse such an entry
 from the on-disk cache in a new process (it would only add a file per run);
 compilation takes one to two seconds per log-density.
 """
-import contextlib
 import math
 import sys
 import types
@@ -71,7 +70,7 @@ def is_numba_function(fn):
 
 def random_walk_chain_py(log_prob, rng, x, log_p, log_scale, running_sum, diagonal, lower,
                          use_lower, t_start, t_stop, n_tune, target, tune_scale, thin, draws,
-                         draw_log_p):
+                         draw_log_p, stop):
     """Advance one chain through steps t_start .. t_stop - 1; returns
     (log_p, log_scale, running_sum, n_accepted) of the chain afterwards.
 
@@ -84,6 +83,8 @@ def random_walk_chain_py(log_prob, rng, x, log_p, log_scale, running_sum, diagon
         exp(log_scale) * diagonal * (lower @ z if use_lower else z).
     draws (n_steps, dim), draw_log_p (n_steps,): this chain's stored states,
         the row written when ``draw_index`` says so.
+    stop (1,) bool: read before each block; True (set by another thread on
+        Ctrl-C or an error) returns at once, the run unfinished.
     The state lives in local variables (memory of this thread) and is written
     back at the end: threads running other chains never share a cache line.
     """
@@ -93,6 +94,8 @@ def random_walk_chain_py(log_prob, rng, x, log_p, log_scale, running_sum, diagon
     factor = math.exp(log_scale)  # math: libm, the same compiled or not
     n_accepted = 0
     for t0 in range(t_start, t_stop, size):
+        if stop[0]:
+            break
         steps = min(size, t_stop - t0)
         noise = rng.standard_normal((steps, dim))  # the chain's block, in the stream's order
         u = rng.random(steps)
@@ -185,21 +188,53 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
     lower = proposal.lower if use_lower else np.zeros((1, 1))
     settings = (n_tune, float(target), bool(proposal.tunable), thin)
 
+    stop = np.zeros(1, dtype=np.bool_)
+
     def advance(c, t_start, t_stop):
         log_p[c], log_scale[c], running_sum[c], accepted = kernel(
             log_prob, chain_rngs[c], x[c], log_p[c], log_scale[c], running_sum[c],
             proposal.diagonal, lower, use_lower, t_start, t_stop, *settings, draws[:, c],
-            draw_log_p[:, c])
+            draw_log_p[:, c], stop)
         n_accepted[c] += accepted
 
-    n_workers = min(n_threads, n_chains)
-    with ThreadPoolExecutor(n_workers) if n_workers > 1 else contextlib.nullcontext() as pool:
+    chains = range(n_chains)
+    if kernel is random_walk_chain_py:  # uncompiled: plain Python, one chain after the other
+        pool = None
+
+        def run_chains(t_start, t_stop):
+            for c in chains:
+                advance(c, t_start, t_stop)
+    else:
+        # Compiled: the chains run in worker threads even with one thread, so that this
+        # thread only waits, and a Ctrl-C here stops every chain at its next block (stop[0]).
+        pool = ThreadPoolExecutor(min(n_threads, n_chains))
+
+        def run_chains(t_start, t_stop):  # list() waits for all and re-raises an error here
+            list(pool.map(advance, chains, [t_start] * n_chains, [t_stop] * n_chains))
+    try:
         for t_start, t_stop in segments(n_tune + n_steps * thin, dim, progress):
-            if pool is None:
-                for c in range(n_chains):
-                    advance(c, t_start, t_stop)
-            else:  # list() waits for every chain and re-raises a thread's error here
-                list(pool.map(advance, range(n_chains), [t_start] * n_chains, [t_stop] * n_chains))
+            run_chains(t_start, t_stop)
             if progress is not None:
                 progress.update(t_stop - t_start)
+    except BaseException:
+        stop[0] = True
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return draws, draw_log_p, n_accepted, log_scale
+    # Compiled: the chains run in worker threads even with one thread, so that this thread
+    # only waits, and a Ctrl-C here stops every chain at its next block (stop[0]).
+    pool = ThreadPoolExecutor(min(n_threads, n_chains))
+    try:
+        for t_start, t_stop in segments(n_tune + n_steps * thin, dim, progress):
+            # list() waits for every chain and re-raises a thread's error here
+            list(pool.map(advance, range(n_chains), [t_start] * n_chains, [t_stop] * n_chains))
+            if progress is not None:
+                progress.update(t_stop - t_start)
+    except BaseException:
+        stop[0] = True
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return draws, draw_log_p, n_accepted, log_scale

@@ -129,8 +129,9 @@ def test_numpy_kernel_backend_never_imports_numba(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
 
 
-def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps, pieces):
+def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps, pieces, stop=False):
     """Each chain one after the other, with its own Generator, through ``pieces`` calls."""
+    stop = np.array([stop])
     n_chains, dim = x0.shape
     lower = proposal.lower if proposal.lower is not None else np.zeros((1, 1))
     log_prob = ring_log_prob if kernel is not random_walk_chain_py else ring_python
@@ -144,7 +145,7 @@ def _run_kernel(kernel, proposal, x0, seed, n_tune, thin, n_steps, pieces):
             log_p, log_scale, running, n = kernel(
                 log_prob, chain_rng, x[c], log_p, log_scale, running, proposal.diagonal, lower,
                 proposal.lower is not None, t_start, t_stop, n_tune, 0.3, True, thin, draws[c],
-                draw_lp[c])
+                draw_lp[c], stop)
             accepted += n
         state[c] = log_p, log_scale, running, accepted
     return x, state, draws, draw_lp
@@ -182,6 +183,16 @@ def test_kernel_resumes_at_block_boundaries():
                       lambda n: [(0, size), (size, 3 * size), (3 * size, n)])
     for a, b in zip(whole, cut):
         np.testing.assert_array_equal(a, b)
+
+
+def test_kernel_stops_before_its_next_block_when_told():
+    # What a Ctrl-C in the calling thread does to the chains running in worker threads.
+    proposal = RandomWalk(scale=0.7).bind(2)
+    x0 = np.random.default_rng(1).standard_normal((2, 2))
+    x, state, draws, _ = _run_kernel(compiled_kernel(), proposal, x0, 4, 10, 1, 50,
+                                     lambda n: [(0, n)], stop=True)
+    np.testing.assert_array_equal(x, x0)  # not a single step taken
+    assert np.all(state[:, 3] == 0) and np.all(draws == 0)
 
 
 def test_segments_are_whole_blocks_covering_the_run():
@@ -234,3 +245,17 @@ def test_a_chain_does_not_depend_on_the_chains_beside_it():
     many = metropolis_hastings(ring_log_prob, x0, 300, n_chains=5, tune=50, rng=2)
     np.testing.assert_array_equal(few.draws, many.draws[:, :2])
     assert not np.array_equal(many.draws[:, 0], many.draws[:, 1])  # and chains differ
+
+
+def test_sample_command_runs_the_parallel_numba_engine():
+    # The sampling of `scratchgen sample --engine numba` on 2 threads: the python engine's
+    # chains, bit for bit. (The lecture's ring, compiled already; that the CLI's targets
+    # come compiled for engine numba: tests/cli/test_sample_user_code.py.)
+    from scratchgen.commands.sample import run_sampler
+    runs = {}
+    for engine, log_prob in (("numba", ring_log_prob), ("python", ring_python)):
+        with num_threads(2):
+            runs[engine] = run_sampler(log_prob, 2, False, 300, 200, 4, None, 3, engine=engine)
+        assert runs[engine].engine == engine
+    np.testing.assert_array_equal(runs["numba"].draws, runs["python"].draws)
+    np.testing.assert_array_equal(runs["numba"].n_accepted, runs["python"].n_accepted)
