@@ -74,7 +74,7 @@ def add_parser(sub):
                    help="auto (default): built-in targets on the vectorized engine (no compile "
                         "time), MODULE:FUNCTION on numba if it is @numba.njit, vectorized with "
                         "--vectorized, else python; numba: compiled, chains in parallel threads "
-                        "(~4 s to compile, then millions of steps/s)")
+                        "(~2 s to compile, then millions of steps/s)")
     p.add_argument("--time-limit", type=common.positive_float, default=None, metavar="SECONDS",
                    help="stop with an error when MODULE:FUNCTION's import, first call or the "
                         f"sampling takes longer (default: {FIRST_CALL_SECONDS:g} s for the import "

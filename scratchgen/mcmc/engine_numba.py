@@ -12,28 +12,31 @@ specification); ``compiled_kernel()`` compiles that very source with
 blocks of random numbers inside the loop (``stream.py``: the numbers the
 Python engine draws with NumPy for that chain), so chains share nothing:
 ``run_numba`` hands each chain to a pool of threads (the compiled loop
-releases the GIL) and no thread ever waits for another, or for random
-numbers drawn elsewhere. A chain does the same floating-point operations in
-the same order whatever thread runs it, hence the same chain bit for bit with
-1 thread, n threads, or uncompiled and one chain after the other. (A
-``numba.prange`` over chains cannot take one Generator per chain, and doubles
-the compilation time, ~4 s -> ~8 s.)
+releases the GIL; the calling thread only waits, so a Ctrl-C there stops the
+chains at their next block) and no thread ever waits for another, or for
+random numbers drawn elsewhere. A chain does the same floating-point
+operations in the same order whatever thread runs it, hence the same chain
+bit for bit with 1 thread, n threads, or uncompiled and one chain after the
+other. (A ``numba.prange`` over chains would need the Generators in a tuple,
+whose length is part of its type: one compilation per number of chains.)
 
 Why not the former design (one Generator for all chains, blocks drawn by
 NumPy in the calling thread while the threads ran the previous block): the
 drawing was serial, every block was a meeting point of all threads, and the
-threads competed with the drawing thread for the cores; measured on the
-ring, 4 chains on 2 threads gained 1.08x over a single-chain bare loop while
-a trivial loop gained 1.96x. Numba's Generator also draws a step's 2 normals
-and 1 uniform in ~12 ns, NumPy's block drawing (allocation included) ~24 ns.
+threads competed with the drawing thread for the cores; measured on a quiet
+machine, ring target, 4 chains on 2 threads gained 1.08x over a single-chain
+bare loop while a trivial loop gained 1.96x. Drawing in Numba is also
+cheaper: a step's 2 normals and 1 uniform take ~10 ns of CPU with Numba's
+Generator, ~27 ns with NumPy's in blocks of the same size (ring; 50-D: 180
+against 590 ns per step). Compiling the kernel takes ~2 s of CPU (the former
+one ~4 s).
 
 Numba is reached only through the kernel backend (``scratchgen.kernels``):
 under ``SCRATCHGEN_KERNELS=numpy`` or ``kernels.use_backend("numpy")`` this
 engine runs the uncompiled loop (with ``log_prob.py_func``) and Numba is never
 imported by scratchgen. The kernel is compiled with ``cache=False``: it is
 specialised on the *function* passed in, and Numba cannot reuse such an entry
-from the on-disk cache in a new process (it would only add a file per run);
-compilation takes one to two seconds per log-density.
+from the on-disk cache in a new process (it would only add a file per run).
 """
 import math
 import sys
