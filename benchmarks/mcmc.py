@@ -143,27 +143,26 @@ def _busy_loop(n):
     return total
 
 
-def parallel_capacity(repeats, n=20_000_000):
-    """Speed-up of a trivial nogil loop on all threads over one thread: what the machine gives now.
-
-    On a quiet 2-core machine ~2; on a busy shared one less (with the kernel's
-    per-session scheduling, "autogroup", a process's threads share one session's
-    slice, so a second thread adds nothing while other sessions keep the cores busy).
-    """
+def control_runs(n=20_000_000):
+    """Two rows timed in the same rounds as the engines: a trivial nogil loop, once per thread,
+    run on one thread and then on all threads. Their ratio is what the machine gives a second
+    thread at the moments the engines were timed: ~2 on a quiet 2-core machine, less on a busy
+    one (with the kernel's per-session scheduling, "autogroup", a process's threads share
+    one session's slice, so a second thread adds little while other sessions keep the cores
+    busy)."""
     from concurrent.futures import ThreadPoolExecutor
     cores = numba.config.NUMBA_NUM_THREADS
     _busy_loop(10)
-    ratios = []
-    with ThreadPoolExecutor(cores) as pool:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for _ in range(cores):
-                _busy_loop(n)
-            serial = time.perf_counter() - start
-            start = time.perf_counter()
-            list(pool.map(_busy_loop, [n] * cores))
-            ratios.append(serial / (time.perf_counter() - start))
-    return statistics.median(ratios)
+    pool = ThreadPoolExecutor(cores)
+
+    def serial():
+        for _ in range(cores):
+            _busy_loop(n)
+
+    def parallel():
+        list(pool.map(_busy_loop, [n] * cores))
+    return [("control: trivial loop, 1 thread", serial, n * cores),
+            (f"control: trivial loop, {cores} threads", parallel, n * cores)]
 
 
 def _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes):
@@ -204,9 +203,11 @@ def benchmark_target(name, log_prob_numba, log_prob_batch, bare_loop, dim, scale
                 ("bare loop, pre-drawn RNG", lambda: predrawn(x0, n, scale, 0), n)]
     n_bare = len(runs)
     runs += _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes)
-    measured = _median_rates(runs, repeats)
+    controls = control_runs()
+    measured = _median_rates(runs + controls, repeats)
     rates = {label: rate for label, (rate, _) in measured.items()}
-    labels = list(rates)
+    capacity = rates[controls[1][0]] / rates[controls[0][0]]
+    labels = [label for label, _, _ in runs]
     limit = max(rates[label] for label in labels[:n_bare])  # the fastest bare loop is the limit
     numba_rate = rates["numba engine, 1 chain"]
     print(f"\n{name}  (dim={dim}, random-walk scale {scale})")
@@ -216,10 +217,13 @@ def benchmark_target(name, log_prob_numba, log_prob_batch, bare_loop, dim, scale
         print(f"{label:36}{rate:>14,.0f}{rate / limit:>11.2f}x{numba_rate / rate:>16.1f}x"
               f"{measured[label][1] * 1e9:>13,.0f}")
     parallel = rates[f"numba engine, 4 chains, {numba.config.NUMBA_NUM_THREADS} threads"]
-    print(f"control: a trivial loop runs {parallel_capacity(repeats):.2f}x faster on "
-          f"{numba.config.NUMBA_NUM_THREADS} threads than on 1 right now (the machine's spare capacity)")
+    cores = numba.config.NUMBA_NUM_THREADS
+    gain = parallel / rates["numba engine, 4 chains, 1 thread"]
+    print(f"control, in the same rounds: a trivial loop runs {capacity:.2f}x faster on {cores} "
+          f"threads than on 1 (the machine's spare capacity); the engine's 4 chains gain "
+          f"{gain:.2f}x from {cores} threads over 1 ({gain / capacity:.0%} of the control's gain)")
     print(f"goals: 1 chain {limit / numba_rate:.2f}x the bare loop's time per step (issue: ~1.3x); "
-          f"4 chains on {numba.config.NUMBA_NUM_THREADS} threads {parallel / limit:.2f}x a "
+          f"4 chains on {cores} threads {parallel / limit:.2f}x a "
           f"single-chain bare loop's throughput (goal >= 1.7x)")
     return rates
 
