@@ -21,7 +21,7 @@ from scratchgen.commands.runs import RunFolder, default_run_name, save
 from scratchgen.commands.user_code import running_user_code
 from scratchgen.datasets.toy2d import RING_PRESETS
 
-__all__ = ["add_parser", "run", "TARGETS", "resolve_target", "run_sampler"]
+__all__ = ["add_parser", "run", "TARGETS", "resolve_target", "target_engine", "run_sampler"]
 
 _EXAMPLES = """\
 examples:
@@ -50,6 +50,11 @@ ENGINES = ("auto", "numba", "vectorized", "python")
 # about e^9 at most in 1000 steps, and below ~1e-300 a step x + scale z rounds to x.
 SCALE_RANGE = (1e-6, 1e6)
 FIRST_CALL_SECONDS = 60.0  # default limit for importing and first calling MODULE:FUNCTION
+# Built-in targets under --engine auto: from this many chain-steps (chains x (tune + steps)) on,
+# the Numba engine's ~2 s of compilation pays off (benchmarks/mcmc.py, ring: the vectorized
+# engine runs ~60,000 chain-steps/s with 4 chains, the Numba engine millions, chains in
+# parallel threads); below it the vectorized engine, with no compilation, finishes first.
+NUMBA_FROM_CHAIN_STEPS = 250_000
 
 
 def add_parser(sub):
@@ -72,8 +77,10 @@ def add_parser(sub):
                    help="MODULE:FUNCTION takes a batch X (n_chains, dim) -> (n_chains,)")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="auto (default): built-in targets on the vectorized engine (no compile "
-                        "time), MODULE:FUNCTION on numba if it is @numba.njit, vectorized with "
-                        "--vectorized, else python; numba: compiled, chains in parallel threads "
+                        f"time), on numba from {NUMBA_FROM_CHAIN_STEPS:,} chain-steps (chains x "
+                        "(tune + steps)); MODULE:FUNCTION on numba if it is @numba.njit, "
+                        "vectorized with --vectorized, else python; numba: compiled, chains in "
+                        "parallel threads "
                         "(~2 s to compile, then millions of steps/s)")
     p.add_argument("--time-limit", type=common.positive_float, default=None, metavar="SECONDS",
                    help="stop with an error when MODULE:FUNCTION's import, first call or the "
@@ -201,13 +208,26 @@ def _first_call_seconds(config):
     return config.get("time_limit") or FIRST_CALL_SECONDS
 
 
+def target_engine(config):
+    """The engine whose form of the target to load: config's engine, except that "auto" on
+    a built-in target with at least NUMBA_FROM_CHAIN_STEPS chain-steps is "numba" (when the
+    kernel backend is numba: uncompiled, the Numba engine would be the slowest)."""
+    from scratchgen.kernels.backend import get_backend
+    engine = config.get("engine", "auto")
+    chain_steps = config["chains"] * (config["tune"] + config["steps"])
+    if (engine == "auto" and config["target"] in TARGETS and get_backend() == "numba"
+            and chain_steps >= NUMBA_FROM_CHAIN_STEPS):
+        return "numba"
+    return engine
+
+
 def prepare(config):
     """(log_prob, dim, vectorized) of a config, checked by one call at the starts."""
     from scratchgen.commands import memory
     memory.check_sample(config)   # refuse sizes that cannot fit, before allocating them
     seconds = _first_call_seconds(config)
     log_prob, dim, vectorized = resolve_target(config["target"], config["dim"], config["vectorized"],
-                                               config.get("engine", "auto"), seconds)
+                                               target_engine(config), seconds)
     _check_log_prob(log_prob, np.zeros((config["chains"], dim)), vectorized, config["target"],
                     seconds)
     return log_prob, dim, vectorized

@@ -259,3 +259,17 @@ def test_sample_command_runs_the_parallel_numba_engine():
         assert runs[engine].engine == engine
     np.testing.assert_array_equal(runs["numba"].draws, runs["python"].draws)
     np.testing.assert_array_equal(runs["numba"].n_accepted, runs["python"].n_accepted)
+
+
+def test_sample_command_auto_engine_compiles_long_runs_only():
+    from scratchgen.commands.sample import NUMBA_FROM_CHAIN_STEPS, prepare, target_engine
+    config = {"target": "ring", "dim": None, "vectorized": False, "engine": "auto",
+              "chains": 4, "tune": 1000, "steps": NUMBA_FROM_CHAIN_STEPS // 4}
+    assert target_engine(config) == "numba"
+    log_prob, dim, vectorized = prepare(config)
+    assert engine_numba.is_numba_function(log_prob) and not vectorized and dim == 2
+    assert target_engine({**config, "steps": 5000}) == "auto"  # the demo's size: no compiling
+    assert target_engine({**config, "engine": "vectorized"}) == "vectorized"
+    assert target_engine({**config, "target": "mymodel:log_prob"}) == "auto"
+    with kernels.use_backend("numpy"):  # uncompiled, the Numba engine would be the slowest
+        assert target_engine(config) == "auto"
