@@ -48,9 +48,15 @@ def chain_generators(rng, n_chains):
 
     Spawning reads rng's SeedSequence, not its bits: rng's own stream is
     untouched (user proposals draw from it), and a second run with the same
-    Generator gets new children, hence new chains.
+    Generator gets new children, hence new chains. A bit generator made
+    without a SeedSequence (legacy seeding) cannot spawn: its children then
+    come from a SeedSequence of 4 words drawn from rng.
     """
-    return rng.spawn(n_chains)
+    try:
+        return rng.spawn(n_chains)
+    except TypeError:
+        root = np.random.SeedSequence(rng.integers(2 ** 63, size=4))
+        return [np.random.Generator(type(rng.bit_generator)(seed)) for seed in root.spawn(n_chains)]
 
 
 def random_blocks(rng, proposal, n_total, n_chains, dim):

@@ -273,3 +273,15 @@ def test_sample_command_auto_engine_compiles_long_runs_only():
     assert target_engine({**config, "target": "mymodel:log_prob"}) == "auto"
     with kernels.use_backend("numpy"):  # uncompiled, the Numba engine would be the slowest
         assert target_engine(config) == "auto"
+
+
+def test_a_generator_that_cannot_spawn_still_gives_reproducible_chains():
+    def legacy(seed):  # MT19937 seeded the RandomState way: no SeedSequence to spawn from
+        bit_generator = np.random.MT19937()
+        bit_generator._legacy_seeding(seed)
+        return np.random.Generator(bit_generator)
+    runs = [metropolis_hastings(ring_python, np.zeros(2), 50, n_chains=3, tune=10, rng=legacy(s))
+            for s in (5, 5, 6)]
+    np.testing.assert_array_equal(runs[0].draws, runs[1].draws)
+    assert not np.array_equal(runs[0].draws, runs[2].draws)
+    assert not np.array_equal(runs[0].draws[:, 0], runs[0].draws[:, 1])
