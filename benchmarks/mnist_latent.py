@@ -42,14 +42,14 @@ import sys
 import time
 from pathlib import Path
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from scratchgen import datasets  # noqa: E402
+from scratchgen import apply_thread_policy, datasets  # noqa: E402
+
+apply_thread_policy()  # the one policy (scratchgen/threads.py): SCRATCHGEN_NUM_THREADS, else 1 BLAS thread
 from scratchgen.latent import VAE  # noqa: E402
 
 # The networks and epochs of lecture 03's MNIST section (784-256-q, Adam 1e-3, 20 epochs).
