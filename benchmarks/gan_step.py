@@ -31,11 +31,12 @@ goal of issue 15 is <= 1.3); "torch/sg" > 1 means scratchgen is faster.
 scratchgen's and PyTorch's GAN skip D's weight gradients in G's step.
 
 Usage: python benchmarks/gan_step.py [--repeats 30] [--rounds 3] [--threads 1,2]
-                                     [--configs a,b] [--torch-python PATH]
+                                     [--configs a,b] [--torch-python PATH] [--clock wall|cpu]
 """
 KIND = "speed"  # medians over --repeats, side-by-side ratios (scratchgen bench runs these)
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -50,6 +51,10 @@ def _parse(argv=None):
     parser.add_argument("--configs", default="a,b")
     parser.add_argument("--torch-python", default=None,
                         help="interpreter with torch (default $SCRATCHGEN_TORCH_PYTHON)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall: perf_counter (quiet machine); cpu: process_time, the CPU "
+                             "time of all the process's threads (a busy machine: compare "
+                             "libraries at 1 thread)")
     parser.add_argument("--worker", nargs=2, metavar=("LIBRARY", "CONFIG"),
                         help=argparse.SUPPRESS)  # internal: one measurement
     return parser.parse_args(argv)
@@ -260,7 +265,7 @@ def matmul_step(cfg, seed=0):
 
 
 # --------------------------------------------------------------------------- driver
-def measure(library, key, threads, repeats, warmup=5):
+def measure(library, key, threads, repeats, warmup=5, clock="wall"):
     """In a worker process: median seconds per iteration of one library."""
     cfg = CONFIGS[key]
     make = {"scratchgen": scratchgen_step, "numpy": numpy_step, "matmul": matmul_step,
@@ -268,11 +273,12 @@ def measure(library, key, threads, repeats, warmup=5):
     step = make(cfg)
     for _ in range(warmup):
         step()
+    now = time.perf_counter if clock == "wall" else time.process_time
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = now()
         step()
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     return statistics.median(times)
 
 
@@ -285,7 +291,8 @@ def main(args):
         print("PyTorch not found (give --torch-python or SCRATCHGEN_TORCH_PYTHON): "
               "its columns are skipped")
     print(f"each library in its own process; median of {args.repeats} iterations per "
-          f"process, median over {args.rounds} rounds; times in ms")
+          f"process, median over {args.rounds} rounds; {args.clock} times in ms "
+          f"(load average {os.getloadavg()[0]:.1f} at the start)")
     print(f"{'config':42s} {'thr':>3s} {'matmul':>7s} {'sg':>7s} {'sg/limit':>8s} "
           f"{'numpy':>7s} {'torch':>7s} {'torch/sg':>8s} {'numpy/sg':>8s}")
     rows = []
@@ -296,7 +303,7 @@ def main(args):
                 for lib in libraries:
                     python = torch_py if lib == "torch" else sys.executable
                     samples[lib].append(isolated.run_worker(
-                        python, __file__, [lib, key, "--repeats", args.repeats],
+                        python, __file__, [lib, key, "--repeats", args.repeats, "--clock", args.clock],
                         threads)["median"])
             t = {lib: statistics.median(v) for lib, v in samples.items()}
             t.setdefault("torch", float("nan"))
@@ -314,6 +321,7 @@ def main(args):
 if __name__ == "__main__":
     if ARGS.worker:
         library, key = ARGS.worker
-        isolated.report({"median": measure(library, key, int(ARGS.threads), ARGS.repeats)})
+        isolated.report({"median": measure(library, key, int(ARGS.threads), ARGS.repeats,
+                                           clock=ARGS.clock)})
     else:
         main(ARGS)

@@ -96,6 +96,7 @@ def main(argv=None):
                              "the ring's D, 2048x128 on the grid recipe's G)")
     args = parser.parse_args(argv)
     apply_thread_policy()  # SCRATCHGEN_NUM_THREADS, else one BLAS thread (scratchgen/threads.py)
+    kernels.retain_freed_memory()  # as training runs: temporaries reused, not page-faulted
     rng = np.random.default_rng(0)
     shape = tuple(int(n) for n in args.shape.lower().split("x"))
     print(f"elementwise cases {shape[0]}x{shape[1]} float32; allowed: Numba at most "
