@@ -84,39 +84,47 @@ def run(args):
     apply_thread_policy()
     X_test, y_test = load_mnist("test", return_X_y=True)
     overrides = _overrides(args)
-    results = []
+    runs = []
     for seed in args.label_seeds:
         recipe, gan, X_unlabelled = _setup(seed, overrides)
         probe = LinearProbe(10, rng=0).fit(gan.labelled_X, gan.labelled_y).score(X_test, y_test)
         print(f"label seed {seed}: raw-pixel linear probe {probe:.4f}", flush=True)
-        curve = []
-
-        def entry(sup):
-            return {"label_seed": seed, "curve": curve, "raw_pixel_probe": probe,
-                    "supervised_only": sup,
-                    "recipe": {k: v for k, v in recipe.items() if k != "measured"}}
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        while gan.step < recipe["n_steps"]:
+        runs.append(dict(seed=seed, recipe=recipe, gan=gan, X=X_unlabelled, probe=probe,
+                         curve=[], cpu=0.0, sup=None))
+    # The seeds advance in lockstep, one iteration each in turn (each GAN has its own
+    # rng, so the numbers are those of one seed after the other): a run stopped early
+    # has every seed at the same iteration.
+    wall0 = time.perf_counter()
+    while any(r["gan"].step < r["recipe"]["n_steps"] for r in runs):
+        for r in runs:
+            gan, recipe = r["gan"], r["recipe"]
+            if gan.step >= recipe["n_steps"]:
+                continue
+            cpu0 = time.process_time()
             set_learning_rates(gan, recipe)
-            gan.iteration(X_unlabelled)
+            gan.iteration(r["X"])
+            r["cpu"] += time.process_time() - cpu0  # the iterations' CPU, not the evaluations'
             if gan.step % args.every == 0 or gan.step == recipe["n_steps"]:
                 acc = gan.score(X_test, y_test)
-                curve.append([gan.step, time.process_time() - cpu0, time.perf_counter() - wall0, acc])
-                print(f"  iteration {gan.step:5d}  cpu {curve[-1][1]:6.0f} s  wall {curve[-1][2]:6.0f} s"
-                      f"  held-out accuracy {acc:.4f}", flush=True)
-                _save(args.out, results + [entry(None)])  # a partial curve survives a stopped run
-        sup = None
-        if not args.no_supervised_baseline:
-            _, fresh, _ = _setup(seed, overrides)
-            sup = supervised_only(recipe, fresh, X_test, y_test, rng=seed)
-            print(f"  same D trained on the 100 labels only: {sup:.4f}", flush=True)
-        results.append(entry(sup))
-        _save(args.out, results)
+                r["curve"].append([gan.step, r["cpu"], time.perf_counter() - wall0, acc])
+                print(f"  seed {r['seed']}  iteration {gan.step:5d}  cpu {r['cpu']:6.0f} s  wall "
+                      f"{r['curve'][-1][2]:6.0f} s  held-out accuracy {acc:.4f}", flush=True)
+                _save(args.out, runs)  # a stopped run keeps its curves
+    if not args.no_supervised_baseline:
+        for r in runs:
+            _, fresh, _ = _setup(r["seed"], overrides)
+            r["sup"] = supervised_only(r["recipe"], fresh, X_test, y_test, rng=r["seed"])
+            print(f"label seed {r['seed']}: same D trained on the labels only: {r['sup']:.4f}", flush=True)
+            _save(args.out, runs)
 
 
-def _save(path, results):
+def _save(path, runs):
     if path:
         from scratchgen.files import atomic_write
+        results = [{"label_seed": r["seed"], "curve": r["curve"], "raw_pixel_probe": r["probe"],
+                    "supervised_only": r["sup"],
+                    "recipe": {k: v for k, v in r["recipe"].items() if k != "measured"}}
+                   for r in runs]
         with atomic_write(path, "w") as f:
             json.dump(results, f, indent=1)
 

@@ -44,3 +44,14 @@ def test_overrides_set_any_key_and_the_schedule():
                                           "n_steps": 15000, "lr_linear_decay": [7500, 15000]}
     args = argparse.Namespace(set=None, steps=2000, hold=2000)  # hold >= steps: a constant lr
     assert module["_overrides"](args)["lr_linear_decay"] is None
+
+
+def test_run_in_lockstep_gives_each_seed_its_own_numbers(tmp_path, capsys):
+    module = runpy.run_path(str(SCRIPT), run_name="mnist_semi_supervised")
+    for name, seeds in (("both", ["0", "1"]), ("alone", ["1"])):
+        module["main"](["run", "--label-seeds", *seeds, "--steps", "2", "--every", "1",
+                        "--no-supervised-baseline", "--out", str(tmp_path / f"{name}.json")])
+    both, alone = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("both", "alone"))
+    assert [r["label_seed"] for r in both] == [0, 1] and [row[0] for row in both[1]["curve"]] == [1, 2]
+    assert [row[3] for row in both[1]["curve"]] == [row[3] for row in alone[0]["curve"]]
+    assert both[1]["supervised_only"] is None and 0 < both[1]["raw_pixel_probe"] < 1
