@@ -57,6 +57,43 @@ def _setup(label_seed, overrides=()):
     return recipe, gan, X_unlabelled
 
 
+class ParameterAverage:
+    """Exponential moving average of a module's parameters, for evaluation (Polyak averaging).
+
+    After t updates, avg_t = sum_{s<=t} (1 - d) d^(t-s) p_s / (1 - d^t): the bias
+    correction of Adam's moments, so the first readings are not pulled towards 0.
+    The authors' CIFAR-10 code evaluates the semi-supervised discriminator so
+    (d = 0.9999, their train_cifar_feature_matching.py); ``applied()`` swaps the
+    averages in for the duration of a ``with`` block.
+    """
+
+    def __init__(self, module, decay):
+        self.params, self.decay, self.t = list(module.parameters()), float(decay), 0
+        self.sums = [np.zeros_like(p.data) for p in self.params]
+
+    def update(self):
+        self.t += 1
+        for total, p in zip(self.sums, self.params):
+            total *= self.decay
+            total += (1.0 - self.decay) * p.data
+
+    def applied(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def swap():
+            saved = [p.data.copy() for p in self.params]
+            correction = 1.0 - self.decay ** self.t
+            for total, p in zip(self.sums, self.params):
+                p.data[...] = total / correction
+            try:
+                yield
+            finally:
+                for old, p in zip(saved, self.params):
+                    p.data[...] = old
+        return swap()
+
+
 def supervised_only(recipe, gan, X_test, y_test, rng):
     """D's network trained on the labelled images alone; held-out accuracy after n_steps."""
     from scratchgen import autodiff, optim
@@ -90,7 +127,8 @@ def run(args):
         probe = LinearProbe(10, rng=0).fit(gan.labelled_X, gan.labelled_y).score(X_test, y_test)
         print(f"label seed {seed}: raw-pixel linear probe {probe:.4f}", flush=True)
         runs.append(dict(seed=seed, recipe=recipe, gan=gan, X=X_unlabelled, probe=probe,
-                         curve=[], cpu=0.0, sup=None))
+                         curve=[], curve_averaged=[], cpu=0.0, sup=None,
+                         average=args.average and ParameterAverage(gan.discriminator, args.average)))
     # The seeds advance in lockstep, one iteration each in turn (each GAN has its own
     # rng, so the numbers are those of one seed after the other): a run stopped early
     # has every seed at the same iteration.
@@ -103,12 +141,19 @@ def run(args):
             cpu0 = time.process_time()
             set_learning_rates(gan, recipe)
             gan.iteration(r["X"])
+            if r["average"]:
+                r["average"].update()
             r["cpu"] += time.process_time() - cpu0  # the iterations' CPU, not the evaluations'
             if gan.step % args.every == 0 or gan.step == recipe["n_steps"]:
                 acc = gan.score(X_test, y_test)
                 r["curve"].append([gan.step, r["cpu"], time.perf_counter() - wall0, acc])
-                print(f"  seed {r['seed']}  iteration {gan.step:5d}  cpu {r['cpu']:6.0f} s  wall "
-                      f"{r['curve'][-1][2]:6.0f} s  held-out accuracy {acc:.4f}", flush=True)
+                line = (f"  seed {r['seed']}  iteration {gan.step:5d}  cpu {r['cpu']:6.0f} s  wall "
+                        f"{r['curve'][-1][2]:6.0f} s  held-out accuracy {acc:.4f}")
+                if r["average"]:
+                    with r["average"].applied():
+                        r["curve_averaged"].append(r["curve"][-1][:3] + [gan.score(X_test, y_test)])
+                    line += f"  averaged D {r['curve_averaged'][-1][3]:.4f}"
+                print(line, flush=True)
                 _save(args.out, runs)  # a stopped run keeps its curves
     if not args.no_supervised_baseline:
         for r in runs:
@@ -122,6 +167,7 @@ def _save(path, runs):
     if path:
         from scratchgen.files import atomic_write
         results = [{"label_seed": r["seed"], "curve": r["curve"], "raw_pixel_probe": r["probe"],
+                    "curve_averaged": r["curve_averaged"], "average_decay": r["average"] and r["average"].decay,
                     "supervised_only": r["sup"],
                     "recipe": {k: v for k, v in r["recipe"].items() if k != "measured"}}
                    for r in runs]
@@ -158,11 +204,16 @@ def time_per_iteration(args):
 
 def report(args):
     runs = [r for path in args.files for r in json.load(open(path))]
-    n = min(len(r["curve"]) for r in runs)  # a stopped run: the readings every seed has
-    steps = [row[0] for row in runs[0]["curve"][:n]]
-    if any([row[0] for row in r["curve"][:n]] != steps for r in runs):
+    key = "curve_averaged" if args.averaged else "curve"
+    if args.averaged and not all(r.get(key) for r in runs):
+        raise SystemExit("report: --averaged needs runs made with run --average")
+    n = min(len(r[key]) for r in runs)  # a stopped run: the readings every seed has
+    steps = [row[0] for row in runs[0][key][:n]]
+    if any([row[0] for row in r[key][:n]] != steps for r in runs):
         raise SystemExit("report: the runs were evaluated at different iterations")
-    acc = np.array([[row[3] for row in r["curve"][:n]] for r in runs]) * 100
+    acc = np.array([[row[3] for row in r[key][:n]] for r in runs]) * 100
+    if args.averaged:
+        print(f"D's parameters averaged, decay {runs[0]['average_decay']}")
     spi = args.seconds_per_iteration
     print(f"{len(runs)} label seeds {[r['label_seed'] for r in runs]}; held-out accuracy (%), mean +- std")
     print("| iteration | " + ("quiet-machine minutes | " if spi else "") + "accuracy |")
@@ -208,6 +259,8 @@ def main(argv=None):
                    help="iterations (default: the recipe's), lr held for half, then to 0")
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--out", default=None)
+    p.add_argument("--average", type=float, default=None, metavar="DECAY",
+                   help="also evaluate an exponential moving average of D's parameters (e.g. 0.999)")
     p.add_argument("--no-supervised-baseline", action="store_true",
                    help="skip the same D trained on the labels alone")
     q = sub.add_parser("time-per-iteration")
@@ -221,6 +274,8 @@ def main(argv=None):
     p.add_argument("files", nargs="+")
     p.add_argument("--seconds-per-iteration", type=float, default=None)
     p.add_argument("--figure", default=None)
+    p.add_argument("--averaged", action="store_true",
+                   help="the readings of the averaged D (runs made with --average)")
     args = parser.parse_args(argv)
     {"run": run, "time-per-iteration": time_per_iteration, "report": report}[args.mode](args)
 

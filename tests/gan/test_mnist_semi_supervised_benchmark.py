@@ -33,6 +33,10 @@ def test_report_table_per_seed_rows_and_figure(tmp_path, capsys):
     out = run(module, tmp_path, capsys, stopped)
     # 80, 84, 86: mean 83.33, population variance (3.33^2 + 0.67^2 + 2.67^2) / 3 = 6.22
     assert "| 100 | 83.3 +- 2.5 |" in out and "| 200 |" not in out  # the readings all seeds have
+    for r, a in zip(runs, (0.86, 0.96)):  # --averaged: the averaged D's readings
+        r.update(curve_averaged=[[200, 8.0, 18.0, a]], average_decay=0.999)
+    out = run(module, tmp_path, capsys, runs, "--averaged")
+    assert "decay 0.999" in out and "| 200 | 91.0 +- 5.0 |" in out
 
 
 def test_overrides_set_any_key_and_the_schedule():
@@ -55,3 +59,18 @@ def test_run_in_lockstep_gives_each_seed_its_own_numbers(tmp_path, capsys):
     assert [r["label_seed"] for r in both] == [0, 1] and [row[0] for row in both[1]["curve"]] == [1, 2]
     assert [row[3] for row in both[1]["curve"]] == [row[3] for row in alone[0]["curve"]]
     assert both[1]["supervised_only"] is None and 0 < both[1]["raw_pixel_probe"] < 1
+
+
+def test_parameter_average_is_bias_corrected_and_swapped_back():
+    import numpy as np
+    from scratchgen import nn
+    module = runpy.run_path(str(SCRIPT), run_name="mnist_semi_supervised")
+    layer = nn.Linear(2, 1, rng=0)
+    average = module["ParameterAverage"](layer, 0.5)
+    for value in (1.0, 3.0):
+        layer.weight.data[...] = value
+        average.update()
+    with average.applied():
+        # weights (1 - d) d^(t - s): 0.25 for the 1, 0.5 for the 3, over 1 - 0.5^2 = 0.75
+        np.testing.assert_allclose(layer.weight.data, (0.25 * 1 + 0.5 * 3) / 0.75)
+    np.testing.assert_array_equal(layer.weight.data, 3.0)  # the trained values are back
