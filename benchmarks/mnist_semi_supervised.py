@@ -190,16 +190,26 @@ def _overrides(args):
 
 def time_per_iteration(args):
     from scratchgen import apply_thread_policy, get_num_threads
+    from scratchgen.gan.recipes import set_learning_rates
     apply_thread_policy()
-    _, gan, X_unlabelled = _setup(0, _overrides(args))
-    gan.train(X_unlabelled, 3)  # warm-up (Numba compilation, allocations)
+    recipe, gan, X_unlabelled = _setup(0, _overrides(args))
+    average = args.average and ParameterAverage(gan.discriminator, args.average)
+
+    def iterations(n):  # what run does per iteration, without the evaluations
+        for _ in range(n):
+            set_learning_rates(gan, recipe)
+            gan.iteration(X_unlabelled)
+            if average:
+                average.update()
+    iterations(3)  # warm-up (Numba compilation, allocations)
     bursts = []
     for _ in range(5):
         start = time.perf_counter()
-        gan.train(X_unlabelled, 10)
+        iterations(10)
         bursts.append((time.perf_counter() - start) / 10)
     print(f"seconds per iteration: fastest burst {min(bursts):.4f}, median {np.median(bursts):.4f} "
-          f"(5 bursts of 10; threads {get_num_threads()}; load {os.getloadavg()[0]:.1f})")
+          f"(5 bursts of 10; threads {get_num_threads()}; load {os.getloadavg()[0]:.1f}"
+          f"{'; with the parameter average' if average else ''})")
 
 
 def report(args):
@@ -259,12 +269,12 @@ def main(argv=None):
                    help="iterations (default: the recipe's), lr held for half, then to 0")
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--out", default=None)
-    p.add_argument("--average", type=float, default=None, metavar="DECAY",
-                   help="also evaluate an exponential moving average of D's parameters (e.g. 0.999)")
     p.add_argument("--no-supervised-baseline", action="store_true",
                    help="skip the same D trained on the labels alone")
     q = sub.add_parser("time-per-iteration")
     for p in (p, q):
+        p.add_argument("--average", type=float, default=None, metavar="DECAY",
+                       help="also evaluate an exponential moving average of D's parameters (e.g. 0.999)")
         p.add_argument("--hold", type=int, default=None,
                        help="with --steps: iterations at the full lr before the linear decay")
         p.add_argument("--set", nargs="*", metavar="KEY=JSON",
