@@ -248,7 +248,14 @@ def report(args):
         x = np.array(steps) * (spi / 60 if spi else 1)
         for r, a in zip(runs, acc):
             ax.plot(x, a, lw=1, alpha=0.6, label=f"label seed {r['label_seed']}")
-        ax.plot(x, acc.mean(axis=0), "k", lw=2, label="mean")
+        ax.plot(x, acc.mean(axis=0), "k", lw=2,
+                label="mean, averaged D" if args.averaged else "mean")
+        other = "curve" if args.averaged else "curve_averaged"
+        if all(len(r.get(other) or ()) >= n for r in runs):  # the other reading of the same runs
+            mean = 100 * np.mean([[row[3] for row in r[other][:n]] for r in runs], axis=0)
+            ax.plot(x, mean, color="tab:red", lw=1.5, ls="-.",
+                    label="mean, trained D" if args.averaged else "mean, averaged D")
+        ax.axhline(95.0, color="tab:green", lw=0.8, ls="--", label="the issue's target, 95%")
         for key, style in (("supervised_only", ":"), ("raw_pixel_probe", "--")):
             if key in baselines:
                 ax.axhline(baselines[key], color="gray", ls=style, label=key.replace("_", " "))
