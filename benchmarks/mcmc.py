@@ -3,11 +3,10 @@
     python benchmarks/mcmc.py [--repeats 5] [--quick] [--only ring|gaussian]
 
 Targets: the 8-Gaussian ring in 2-D and a 50-D correlated Gaussian. For each,
-the limit is the fastest of three hand-written single-chain Numba loops
+the limit is the faster of two hand-written single-chain Numba loops
 (propose, evaluate, accept, store) calling the same compiled log-density:
-random numbers drawn inside the loop by Numba's legacy ``np.random``, by a
-NumPy ``Generator`` passed in (what the engine does), or pre-drawn by NumPy
-(timed with the drawing). The engines are timed through the public ``metropolis_hastings``
+random numbers drawn inside the loop from a NumPy ``Generator`` passed in
+(what the engine does), or pre-drawn by NumPy (timed with the drawing). The engines are timed through the public ``metropolis_hastings``
 (tune=0, fixed random-walk scale, one chain unless stated; the Numba
 engine's chains run in parallel threads, ``scratchgen.num_threads``). A
 "step" is one proposal of one chain, so a run of n steps with c chains counts
@@ -39,11 +38,8 @@ DIM_HIGH = 50
 
 
 def _make_bare_loop_predrawn(log_prob):
-    """The bare loop fed with random numbers drawn by NumPy's Generator before it.
-
-    NumPy's ziggurat normals are faster than Numba's in-loop generator, so this
-    variant (timed including the drawing) is the stricter limit.
-    """
+    """The bare loop fed with random numbers drawn by NumPy's Generator before it
+    (timed including the drawing): the limit for an engine that pre-draws."""
     @numba.njit
     def loop(x0, noise, log_u, scale):
         n_steps, dim = noise.shape
@@ -69,32 +65,10 @@ def _make_bare_loop_predrawn(log_prob):
     return run
 
 
-def _make_bare_loop(log_prob):
-    """The bare loop (propose, evaluate, accept) for a compiled log-density:
-    the limit an engine is measured against."""
-    @numba.njit
-    def bare_loop(x0, n_steps, scale, seed):
-        np.random.seed(seed)
-        dim = x0.shape[0]
-        x, x_new = x0.copy(), np.empty(dim)
-        log_p = log_prob(x)
-        draws = np.empty((n_steps, dim))
-        n_accepted = 0
-        for t in range(n_steps):
-            for j in range(dim):
-                x_new[j] = x[j] + scale * np.random.standard_normal()
-            log_p_new = log_prob(x_new)
-            if np.log(np.random.random()) < log_p_new - log_p:
-                x[:] = x_new
-                log_p = log_p_new
-                n_accepted += 1
-            draws[t] = x
-        return draws, n_accepted
-    return bare_loop
-
-
 def _make_bare_loop_generator(log_prob):
-    """The bare loop drawing from a NumPy Generator inside the compiled loop (as the engine does)."""
+    """The bare loop (propose, evaluate, accept, store) drawing from a NumPy Generator
+    inside the compiled loop, as the engine does (Numba's legacy ``np.random`` in the
+    loop was 1.6-1.9x slower: ``np.random.seed`` / ``np.random.standard_normal``)."""
     @numba.njit
     def loop(x0, n_steps, scale, rng):
         dim = x0.shape[0]
@@ -192,14 +166,13 @@ def _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes):
     ]
 
 
-def benchmark_target(name, log_prob_numba, log_prob_batch, bare_loop, dim, scale, sizes, repeats):
+def benchmark_target(name, log_prob_numba, log_prob_batch, dim, scale, sizes, repeats):
     x0 = np.zeros(dim)
     n = sizes["numba"]
     predrawn = _make_bare_loop_predrawn(log_prob_numba)
     generator = _make_bare_loop_generator(log_prob_numba)
     with num_threads(1):  # the bare loops are single-threaded anyway; BLAS never runs here
-        runs = [("bare loop, in-loop np.random", lambda: bare_loop(x0, n, scale, 0), n),
-                ("bare loop, in-loop Generator", lambda: generator(x0, n, scale, 0), n),
+        runs = [("bare loop, in-loop Generator", lambda: generator(x0, n, scale, 0), n),
                 ("bare loop, pre-drawn RNG", lambda: predrawn(x0, n, scale, 0), n)]
     n_bare = len(runs)
     runs += _engine_runs(log_prob_numba, log_prob_batch, dim, scale, sizes)
@@ -242,7 +215,6 @@ def main():
 
     if args.only != "gaussian":
         benchmark_target("8-Gaussian ring", ring_log_prob, ring_log_prob_vectorized,
-                         _make_bare_loop(ring_log_prob),
                          2, 0.5, {"numba": 2_000_000 // div, "vectorized": 20_000 // div,
                                   "python": 10_000 // div}, args.repeats)
     if args.only == "ring":
@@ -254,7 +226,7 @@ def main():
     mean = rng.standard_normal(DIM_HIGH)
     gaussian = make_gaussian_log_prob(mean, cov)
     benchmark_target("50-D Gaussian", gaussian, make_gaussian_log_prob(mean, cov, vectorized=True),
-                     _make_bare_loop(gaussian), DIM_HIGH, 0.1,
+                     DIM_HIGH, 0.1,
                      {"numba": 200_000 // div, "vectorized": 10_000 // div, "python": 2_000 // div},
                      args.repeats)
 
