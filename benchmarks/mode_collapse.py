@@ -31,12 +31,14 @@ minutes on a CPU, so the numbers are comparable in kind, not digit for digit.
 Usage: python benchmarks/mode_collapse.py [--seeds 2] [--steps 3000] [--jobs 2]
        [--datasets ring grid] [--variants gan pacgan2 pacgan4 unrolled wgan_gp]
        python benchmarks/mode_collapse.py --recipes grid [ring] --seeds 3 --jobs 1
+       python benchmarks/mode_collapse.py --recipes ring grid --time-per-iteration 500
 Runs the (dataset, variant, seed) jobs in ``--jobs`` processes (1 BLAS
 thread each) and prints a table; ``--json PATH`` also saves the raw results.
 ``--recipes`` trains the default recipes as they are instead (what their
 "measured" strings quote), with CPU seconds and CPU ms per iteration, and
 scores 2,500 samples every ``--eval-every`` iterations too (in the JSON's
-"trace"; a separate sampling stream, so training is the same).
+"trace"; a separate sampling stream, so training is the same);
+``--time-per-iteration N`` only times N iterations of each (wall and CPU).
 
 Results here (2 cores, means over 2 seeds unless said; modes / high-quality % / reverse KL):
 
@@ -70,6 +72,7 @@ KIND = "study"  # trains to a result; scratchgen bench runs it only when named
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -140,6 +143,23 @@ def run_one(job):
                 diverged=bool(diverged(gan, samples, centers)))
 
 
+def time_per_iteration(name, n):
+    """One line: wall and CPU ms per iteration of default_recipe(name), seed 0, and
+    its n_steps at that pace (the quiet-machine check of the recipes' time budget)."""
+    from scratchgen.gan.recipes import build_gan, default_recipe, recipe_data
+    recipe = default_recipe(name)
+    gan = build_gan(recipe, 0)
+    data = recipe_data(recipe, 0)
+    gan.train(data, 50)  # warm-up: Numba kernels load from their cache
+    wall, cpu = time.perf_counter(), time.process_time()
+    gan.train(data, n)
+    wall, cpu = (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
+    steps = recipe["n_steps"]
+    return (f"{name}: {1e3 * wall:.2f} ms wall, {1e3 * cpu:.2f} ms CPU per iteration over {n} "
+            f"(load average {os.getloadavg()[0]:.1f}); {steps} iterations: {wall * steps:.0f} s "
+            f"wall, {cpu * steps:.0f} s CPU at this pace")
+
+
 def diverged(gan, samples, centers):
     """Training diverged: a non-finite loss, or the median sample lies farther from
     the nearest mode than the modes' whole spread (the samples flew off)."""
@@ -193,8 +213,15 @@ def main(argv=None):
                              "report CPU seconds and ms per iteration")
     parser.add_argument("--eval-every", type=int, default=2000,
                         help="with --recipes: score 2,500 samples every this many iterations")
+    parser.add_argument("--time-per-iteration", type=int, default=0, metavar="N",
+                        help="with --recipes: only time N iterations of each recipe (after 50 "
+                             "warm-up ones), wall and CPU ms each, and the recipe's projected time")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
+    if args.recipes and args.time_per_iteration:
+        for name in args.recipes:
+            print(time_per_iteration(name, args.time_per_iteration), flush=True)
+        return 0
     if args.recipes:
         jobs = [(d, None, s, None, None, None, "alternating", args.eval_every)
                 for d in args.recipes for s in range(args.seeds)]
