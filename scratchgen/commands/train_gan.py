@@ -160,10 +160,11 @@ def config_from_args(args):
                              lr_g=args.lr_g, lr_d=args.lr_d, lr_decay_steps=args.lr_decay_steps,
                              update=args.update)
     if semi and labels is not None:
-        n_train = 8000  # datasets.load_mnist("train")
-        if labels <= 0 or labels % 10 or labels > n_train:
-            raise UsageError(f"--labels {labels}: expected a positive multiple of 10 (a balanced draw "
-                             f"over the 10 classes) of at most {n_train} (the training split)")
+        from scratchgen.gan.semi_supervised import check_label_budget
+        try:  # the library's check, on the training split's labels, before anything is built
+            check_label_budget(labels, recipes.recipe_labels(recipe, "train"), recipe["n_classes"])
+        except ValueError as error:
+            raise UsageError(f"--labels {labels}: {str(error).removeprefix('labels: ')}") from None
         recipe["labels"] = labels
     if args.quick and args.dataset == "stacked-digits":
         recipe["n_stacked"] = 500

@@ -46,7 +46,7 @@ from scratchgen.serialization import rng_from_state, rng_state
 from scratchgen.validation import as_generator
 
 __all__ = ["SemiSupervisedGAN", "semi_supervised_discriminator_loss", "feature_matching_loss",
-           "balanced_labelled_subset", "build_semi_supervised_gan"]
+           "balanced_labelled_subset", "check_label_budget", "build_semi_supervised_gan"]
 
 
 def semi_supervised_discriminator_loss(labelled_logits, labels, unlabelled_logits, fake_logits,
@@ -190,19 +190,32 @@ class SemiSupervisedGAN(GAN):
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
 
+def check_label_budget(n_labels, y, n_classes=10):
+    """n_labels // n_classes, the images per class of a balanced labelled draw from labels y.
+
+    Raises a one-line ValueError when n_labels is not a positive multiple of
+    n_classes, or asks more images of a class than y has (the command line
+    puts ``--labels`` in front of the message).
+    """
+    y = np.asarray(y)
+    if isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer)) or n_labels <= 0 \
+            or n_labels % n_classes:
+        raise ValueError(f"labels: expected a positive multiple of {n_classes} (a balanced draw "
+                         f"over the {n_classes} classes), got {n_labels!r}")
+    per_class = int(n_labels) // n_classes
+    smallest = int(np.bincount(y, minlength=n_classes).min())
+    if per_class > smallest:
+        raise ValueError(f"labels: {n_labels} needs {per_class} images per class, but the smallest "
+                         f"class of the {len(y)} training images has {smallest}: at most "
+                         f"{n_classes * smallest}")
+    return per_class
+
+
 def balanced_labelled_subset(y, n_labels, rng=None, n_classes=10):
     """Indices of n_labels images, n_labels / n_classes of each class, drawn without replacement."""
     y = np.asarray(y)
-    n_labels = int(n_labels)
-    if n_labels <= 0 or n_labels % n_classes or n_labels > len(y):
-        raise ValueError(f"labels must be a positive multiple of {n_classes} and at most {len(y)} "
-                         f"(a balanced draw from the training split), got {n_labels}")
+    per_class = check_label_budget(n_labels, y, n_classes)
     rng = as_generator(rng)
-    per_class = n_labels // n_classes
-    counts = np.bincount(y, minlength=n_classes)
-    if counts.min() < per_class:
-        raise ValueError(f"labels: {n_labels} needs {per_class} images per class, the smallest "
-                         f"class has {counts.min()}")
     return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False)
                            for c in range(n_classes)])
 

@@ -74,7 +74,7 @@ def test_a_labels_count_no_class_can_supply_is_refused_in_one_line(cli, tmp_path
     # 8000 <= the split (tests/gan checks 0, -10, 15, 8010), but 800 per class is more than a class has
     r = cli("train", "gan", "--dataset", "mnist", "--variant", "semi-supervised", "--labels", "8000",
             "--steps", "1", "--out", tmp_path / "run")
-    check_refused(r, tmp_path, "8000", "per class")
+    check_refused(r, tmp_path, "--labels 8000", "800 images per class", "at most 7140")
 
 
 def test_labels_without_the_semi_supervised_variant_are_refused(cli, tmp_path):

@@ -185,3 +185,14 @@ def test_weight_norm_builder_and_one_pass_loss_equals_three_passes(float64):
         D(sg.tensor(gan.labelled_X[idx])), gan.labelled_y[idx], D(sg.tensor(rest[:8])),
         D(gan.generator(sg.tensor(z))), recipe.get("unsupervised_weight", 1.0))
     assert loss.item() == pytest.approx(want.item(), rel=1e-12)
+
+
+def test_check_label_budget_returns_images_per_class_and_names_the_limit():
+    from scratchgen.gan.semi_supervised import check_label_budget
+    y = np.repeat(np.arange(10), [5, 6, 7, 8, 9, 10, 11, 12, 13, 3])  # the smallest class has 3
+    assert check_label_budget(30, y) == 3
+    for bad in (0, -10, 15, 2.0 * 10, True):
+        with pytest.raises(ValueError, match="positive multiple of 10"):
+            check_label_budget(bad, y)
+    with pytest.raises(ValueError, match=r"4 images per class.*has 3: at most 30"):
+        check_label_budget(40, y)
