@@ -104,7 +104,7 @@ def assert_printout_matches_readme(out, script, patterns=()):
 def lecture_readme():
     """The printout-vs-README check's functions (for the tests of the check itself)."""
     import types
-    return types.SimpleNamespace(printed_structure=printed_structure, readme_section=readme_section,
+    return types.SimpleNamespace(printed_structure=printed_structure, readme_section=readme_section, lectures=LECTURES,
                                  assert_matches=assert_printout_matches_readme)
 
 

@@ -27,3 +27,13 @@ def test_a_printed_label_missing_from_the_readme_section_fails(lecture_readme):
     lecture_readme.assert_matches("| variant |\n|---|\n| gan |\n", "05_mode_collapse.py")
     with pytest.raises(AssertionError, match="wasserstein"):
         lecture_readme.assert_matches("| variant |\n|---|\n| wasserstein |\n", "05_mode_collapse.py")
+
+
+def test_every_lecture_applies_the_thread_policy(lecture_readme):
+    # Without it BLAS's default threads spin on a busy machine: lecture 08's GAN
+    # section took 376 s of CPU for 10 small runs before it called it.
+    import pathlib
+    scripts = sorted(pathlib.Path(lecture_readme.lectures).glob("0*.py"))
+    assert len(scripts) >= 8
+    missing = [p.name for p in scripts if "\napply_thread_policy()" not in p.read_text()]
+    assert not missing, f"lecture scripts without apply_thread_policy(): {missing}"
