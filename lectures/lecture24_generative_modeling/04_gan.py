@@ -149,11 +149,13 @@ ax1.plot(s, s - 1, label="non-saturating: d/dl -log D")
 ax1.set_xlabel("D(G(z))")
 ax1.set_ylabel("gradient w.r.t. the logit")
 ax1.legend(fontsize=8)
+ax1.set_title("G's loss, derivative in D's logit l", fontsize=9)
 ax2.semilogy(mean_d_fake, grad_norms["minimax"], "o-", label="minimax")
 ax2.semilogy(mean_d_fake, grad_norms["nonsaturating"], "s-", label="non-saturating")
 ax2.invert_xaxis()
 ax2.set_xlabel("mean D(G(z)) as D learns (G frozen)")
 ax2.set_ylabel("||grad of G's loss||")
+ax2.set_title("G's gradient as D learns to reject its samples", fontsize=9)
 ax2.legend(fontsize=8)
 viz.save_figure(fig, FIGURES / "04_saturating_gradient.png")
 
@@ -259,7 +261,7 @@ fig = viz.loss_curves({"step": history["step"], "V estimate": history["value"]},
 fig.axes[0].axhline(-np.log(4), color="gray", lw=0.8, ls="--")
 viz.save_figure(fig, FIGURES / "04_value_function.png")
 viz.ring_samples_over_training(snapshots, datasets.ring_centers(),
-                               title="GAN samples during training",
+                               title="standard GAN (Algorithm 1, non-saturating loss): samples during training",
                                path=FIGURES / "04_ring_samples.png")
 print("figures saved to", FIGURES)
 
