@@ -200,15 +200,16 @@ print("figures saved to", FIGURES)
 # literature's beta1 = 0.5 (the library recipes' setting) the same standard
 # GAN collapses less often: over seeds 0-4 `examples/mode_collapse_seeds.py`
 # measured the collapse in more seeds with beta1 = 0.9 than with 0.5, and
-# PacGAN2 capture all 8 modes in every seed with either (the lecture README
-# has the table). The claim that holds is "the standard GAN collapses in
-# some runs, PacGAN in none of these", not any single run's number, and the
+# PacGAN2 captured all 8 modes in every seed with either, and with two BLAS
+# threads too (the lecture README has the tables). The claim that holds is
+# "the standard GAN collapses in some runs, PacGAN in none of these", not
+# any single run's number, and the
 # momentum of the optimizer is one of the knobs that decide how often.
 #
 # Costs (CPU per run, one BLAS thread): the standard GAN and PacGAN2 about
 # 5 s for 4,000 iterations (PacGAN's D sees packs: the same number of
 # samples); WGAN-GP about 15 s for 2,000 (5 critic steps and the penalty's
-# double backward); the unrolled GAN ~10x the standard GAN's (3 D steps
+# double backward); the unrolled GAN over 10x the standard GAN's (3 D steps
 # differentiated through), and it *fails* here: 0/8 modes with seed 0 (not
 # in this script; `examples/mode_collapse_seeds.py --variants unrolled`).
 # WGAN-GP finds all 8 modes, but only a few % of its samples sit within
