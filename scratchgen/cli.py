@@ -96,9 +96,15 @@ def _like_ctrl_c(signum, frame):
 
 
 def _handle_stop_signals():
-    """Install ``_like_ctrl_c`` for SIGTERM/SIGHUP; returns the previous handlers."""
+    """Install ``_like_ctrl_c`` for SIGTERM/SIGHUP; returns the previous handlers.
+
+    A signal the process already ignores stays ignored: ``nohup scratchgen
+    train ...`` must survive the closed terminal, as nohup promises.
+    """
     previous = {}
     for signum in _STOP_SIGNALS:
+        if signal.getsignal(signum) == signal.SIG_IGN:
+            continue
         try:
             previous[signum] = signal.signal(signum, _like_ctrl_c)
         except (ValueError, OSError):   # not the main thread

@@ -87,13 +87,27 @@ def test_the_run_is_visible_under_its_name_from_its_first_checkpoint(cli, tmp_pa
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
 def test_sigterm_and_sighup_stop_like_ctrl_c(cli, tmp_path, step_hook, signame):
     out = tmp_path / "run"
+    before = signal.getsignal(getattr(signal, signame))  # SIG_IGN under nohup, else SIG_DFL
     step_hook(13, lambda: os.kill(os.getpid(), getattr(signal, signame)))
     r = cli("train", "autoencoder", *ARGS, "--out", out)
     assert r.status == 130 and "interrupted at step 13" in r.err and "--resume" in r.err
     assert sg.load(out / "checkpoint.npz")["step"] == 13
     assert hidden(tmp_path) == []
     # the handlers are restored after main returns (the test process keeps its own)
-    assert signal.getsignal(getattr(signal, signame)) in (signal.SIG_DFL, signal.default_int_handler)
+    assert signal.getsignal(getattr(signal, signame)) == before
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+def test_an_ignored_sighup_stays_ignored_as_under_nohup(cli, tmp_path, step_hook):
+    out = tmp_path / "run"
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)      # what nohup does
+    try:
+        step_hook(13, lambda: os.kill(os.getpid(), signal.SIGHUP))
+        r = cli("train", "autoencoder", *ARGS, "--out", out)
+        assert r.status == 0, r.err                                # the run went on to the end
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def test_two_runs_with_one_name_both_survive(tmp_path, capsys):
