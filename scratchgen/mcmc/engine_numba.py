@@ -226,18 +226,3 @@ def run_numba(log_prob, proposal, x0, log_p0, n_steps, n_tune, thin, target, rng
         if pool is not None:
             pool.shutdown(wait=True)
     return draws, draw_log_p, n_accepted, log_scale
-    # Compiled: the chains run in worker threads even with one thread, so that this thread
-    # only waits, and a Ctrl-C here stops every chain at its next block (stop[0]).
-    pool = ThreadPoolExecutor(min(n_threads, n_chains))
-    try:
-        for t_start, t_stop in segments(n_tune + n_steps * thin, dim, progress):
-            # list() waits for every chain and re-raises a thread's error here
-            list(pool.map(advance, range(n_chains), [t_start] * n_chains, [t_stop] * n_chains))
-            if progress is not None:
-                progress.update(t_stop - t_start)
-    except BaseException:
-        stop[0] = True
-        raise
-    finally:
-        pool.shutdown(wait=True)
-    return draws, draw_log_p, n_accepted, log_scale
