@@ -20,7 +20,7 @@ score it on the 2,000 held-out MNIST images. Representations:
 Label budgets 100, 600, 3,000 (balanced: a tenth per class), 5 seeds of the
 labelled subset; mean +- std (population) of the test accuracy.
 
-Usage: OPENBLAS_NUM_THREADS=1 python benchmarks/mnist_features.py [--cache DIR] [--only GROUP ...]
+Usage: [SCRATCHGEN_NUM_THREADS=1] python benchmarks/mnist_features.py [--cache DIR] [--only GROUP ...]
 (``--cache``: keep the trained discriminators there, D_<recipe>.npz, and
 reuse them on the next run; ``--only``: some of the groups "pixels",
 "mnist_standard", "mnist" (the two GAN recipes, each with its random copy),
@@ -33,10 +33,13 @@ import os
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
+
+from scratchgen import apply_thread_policy  # noqa: E402
+
+apply_thread_policy()  # the one policy (scratchgen/threads.py): SCRATCHGEN_NUM_THREADS, else 1 BLAS thread
 
 BUDGETS = (100, 600, 3000)
 SEEDS = range(5)

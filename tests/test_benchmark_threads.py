@@ -8,7 +8,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.mark.parametrize("name", ["mode_collapse", "digits_gan", "mnist_stacked", "mnist_gan",
-                                  "gan_step", "kernels", "mnist_latent"])
+                                  "gan_step", "kernels", "mnist_latent",
+                                  "mnist_features", "mnist_semi_supervised"])
 def test_benchmark_applies_the_thread_policy_and_sets_no_blas_variables(name):
     source = (BENCHMARKS / f"{name}.py").read_text()
     assert "apply_thread_policy()" in source
