@@ -5,9 +5,11 @@ the discriminator is a 10-class classifier with a fake class of logit 0,
 trained on 100 labelled images (10 per class, drawn with the label seed),
 the other 7,900 training images without labels, and generated images; the
 generator matches the mean of D's last hidden layer (feature matching).
-Recipe "mnist_semi_supervised" (``gan.recipes``): D with Gaussian noise (no
-weight norm unless ``--set weight_norm=true``), Adam 3e-3 held, then decayed
-linearly to 0 (``recipe["lr_linear_decay"]``).
+Recipe "mnist_semi_supervised" (``gan.recipes``): the authors' D
+(1000-500-250-250-250) with Gaussian noise and weight norm, Adam 3e-3 held,
+then decayed linearly to 0 (``recipe["lr_linear_decay"]``). The earlier,
+smaller D: ``--set discriminator_hidden=[500,250,250] weight_norm=false
+--steps 8000 --hold 4000``.
 
 The machine this runs on is shared, so wall time depends on the load. The
 accuracy is therefore recorded against *iterations* (and CPU time); the
